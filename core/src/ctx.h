@@ -1,0 +1,29 @@
+/* ctx.h: struct hpolab_ctx, the context the host hands to every plugin call.
+ * It names the component (for log prefixes "[scheduler:asha] ..."), carries
+ * the registration window during a plugin's init, receives the error message
+ * of a failing call, and routes backend events to the tuner. */
+#ifndef HPOLAB_CORE_CTX_H
+#define HPOLAB_CORE_CTX_H
+
+#include <hpolab/types.h>
+
+#include "error.h"
+
+struct hpolab_registry;
+struct hpolab_plugin;
+struct hpolab_tuner;
+
+struct hpolab_ctx {
+    const char *kind;  /* "plugin", "scheduler", "searcher", "backend", "plotter" [static] */
+    const char *id;    /* component id or plugin name [borrowed] */
+    struct hpolab_registry *registry; /* for searcher_create and registration */
+    struct hpolab_plugin *plugin;     /* the plugin being initialised */
+    int32_t init_window;              /* 1 while register_* is allowed */
+    struct hpolab_tuner *tuner;       /* receives emit_* events, or NULL */
+    struct hpolab_error err;          /* the last set_error */
+};
+
+void hpolab_ctx_init(struct hpolab_ctx *ctx, const char *kind, const char *id,
+                     struct hpolab_registry *registry);
+
+#endif

@@ -1,0 +1,56 @@
+/* main.c: the hpolab command: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"run", hpolab_cmd_run, "run experiments of a study on this machine"},
+    {"plugins", hpolab_cmd_plugins, "list the plugins hpolab finds"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hpolab <command> [options]\n"
+            "\n"
+            "hpolab runs hyperparameter-optimisation studies: many experiments\n"
+            "(benchmark x method x seed) whose results are compared in plots.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Run 'hpolab <command> --help' for the options of a command.\n"
+            "Environment: HPOLAB_RESULTS (results folder, default ~/hpolab),\n"
+            "HPOLAB_PLUGIN_PATH (extra plugin folders, ':'-separated).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hpolab %s (plugin ABI %d.%d)\n", HPOLAB_VERSION_STRING,
+               HPOLAB_ABI_MAJOR_NUMBER, HPOLAB_ABI_MINOR_NUMBER);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "hpolab: unknown command '%s' (see 'hpolab --help')\n",
+            argv[1]);
+    return 2;
+}
