@@ -11,7 +11,17 @@
 
 struct hpolab_registry;
 struct hpolab_plugin;
-struct hpolab_tuner;
+
+/* Where a backend's emit_* calls go (the tuner, or a test). */
+struct hpolab_event_sink {
+    int32_t (*line)(void *user, int64_t trial_id, const char *line,
+                    uint64_t len);
+    int32_t (*result)(void *user, int64_t trial_id, const char *json,
+                      uint64_t len);
+    int32_t (*exit)(void *user, int64_t trial_id, int32_t status,
+                    const char *message);
+    void *user;
+};
 
 struct hpolab_ctx {
     const char *kind;  /* "plugin", "scheduler", "searcher", "backend", "plotter" [static] */
@@ -19,7 +29,7 @@ struct hpolab_ctx {
     struct hpolab_registry *registry; /* for searcher_create and registration */
     struct hpolab_plugin *plugin;     /* the plugin being initialised */
     int32_t init_window;              /* 1 while register_* is allowed */
-    struct hpolab_tuner *tuner;       /* receives emit_* events, or NULL */
+    const struct hpolab_event_sink *events; /* emit_* go here, or NULL */
     struct hpolab_error err;          /* the last set_error */
 };
 
