@@ -10,6 +10,7 @@
 #include "error.h"
 
 struct hpolab_registry;
+struct hpolab_clock;
 struct hpolab_plugin;
 
 /* Where a backend's emit_* calls go (the tuner, or a test). */
@@ -30,10 +31,17 @@ struct hpolab_ctx {
     struct hpolab_plugin *plugin;     /* the plugin being initialised */
     int32_t init_window;              /* 1 while register_* is allowed */
     const struct hpolab_event_sink *events; /* emit_* go here, or NULL */
+    const struct hpolab_clock *clock; /* host->now reads it; NULL: process clock */
     struct hpolab_error err;          /* the last set_error */
 };
 
 void hpolab_ctx_init(struct hpolab_ctx *ctx, const char *kind, const char *id,
                      struct hpolab_registry *registry);
+
+/* After a plugin call on ctx returned status != OK: copy its message into
+ * err as "[kind:id] message" (or the status text when the plugin set none)
+ * and return status. */
+int32_t hpolab_ctx_error(const struct hpolab_ctx *ctx, int32_t status,
+                         struct hpolab_error *err);
 
 #endif
