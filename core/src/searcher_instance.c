@@ -1,5 +1,7 @@
 #include "searcher_instance.h"
 
+#include "host_api_pending.h"
+
 #include <stdlib.h>
 
 int32_t hpolab_searcher_instance_create(struct hpolab_registry *reg,
