@@ -63,10 +63,11 @@ struct hpolab_backend_class {
      * its output and exit arrive later through wait_events. */
     int32_t(HPOLAB_ABI *start_trial)(void *state, struct hpolab_ctx *ctx,
                                      const struct hpolab_trial_job *job);
-    /* Required: end a running trial (how = HPOLAB_STOP_*). Asynchronous: an
-     * exit event may follow; the host ignores what the trial reports after
-     * this call. A later start_trial of the same id (resume) must not run
-     * alongside the old job. */
+    /* Required: end a running trial (how = HPOLAB_STOP_*). Asynchronous:
+     * the job may take a while to end, but from this call on the backend
+     * emits nothing more for this run of the trial (no lines, no exit), so
+     * the host never confuses it with a later resume. A later start_trial of
+     * the same id (resume) must not run alongside the old job. */
     int32_t(HPOLAB_ABI *stop_trial)(void *state, struct hpolab_ctx *ctx,
                                     int64_t trial_id, int32_t how);
     /* Required: wait up to timeout_s seconds (0: do not block) for events and
