@@ -1,0 +1,100 @@
+/* tuner_trials.c: the tuner's table of trials and the rows it appends to
+ * results.csv.zip (framework reference §2.7). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "results_table.h"
+#include "tuner_internal.h"
+
+const char *hpolab_trial_status_name(int32_t status)
+{
+    switch (status) {
+    case HPOLAB_TRIAL_IN_PROGRESS: return "InProgress";
+    case HPOLAB_TRIAL_COMPLETED: return "Completed";
+    case HPOLAB_TRIAL_FAILED: return "Failed";
+    case HPOLAB_TRIAL_PAUSED: return "Paused";
+    case HPOLAB_TRIAL_STOPPED: return "Stopped";
+    case HPOLAB_TRIAL_STOPPING: return "Stopping";
+    default: return "Unknown";
+    }
+}
+
+const char *hpolab_decision_name(int32_t decision)
+{
+    switch (decision) {
+    case HPOLAB_DECISION_CONTINUE: return "CONTINUE";
+    case HPOLAB_DECISION_PAUSE: return "PAUSE";
+    case HPOLAB_DECISION_STOP: return "STOP";
+    default: return "UNKNOWN";
+    }
+}
+
+struct tuner_trial *hpolab_tuner_add_trial(struct hpolab_tuner *t,
+                                           struct hpolab_config *config,
+                                           struct hpolab_error *err)
+{
+    if (t->num_trials == t->cap_trials) {
+        int64_t cap = t->cap_trials ? t->cap_trials * 2 : 64;
+        struct tuner_trial *tr = realloc(t->trials, (size_t)cap * sizeof *tr);
+        if (!tr) {
+            hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        t->trials = tr;
+        t->cap_trials = cap;
+    }
+    struct tuner_trial *trial = &t->trials[t->num_trials++];
+    memset(trial, 0, sizeof *trial);
+    trial->config = config;
+    trial->status = HPOLAB_TRIAL_IN_PROGRESS;
+    trial->batch_exit = -1;
+    hpolab_record_init(&trial->last.rec);
+    return trial;
+}
+
+void hpolab_tuner_free_trials(struct hpolab_tuner *t)
+{
+    for (int64_t i = 0; i < t->num_trials; i++) {
+        hpolab_config_free(t->trials[i].config);
+        hpolab_record_free(&t->trials[i].last.rec);
+        free(t->trials[i].fail_message);
+    }
+    free(t->trials);
+    t->trials = NULL;
+    t->num_trials = t->cap_trials = 0;
+}
+
+int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,
+                                const struct hpolab_result *result,
+                                int32_t decision, int32_t row_status,
+                                struct hpolab_error *err)
+{
+    struct hpolab_record row;
+    int32_t st = hpolab_record_copy(&row, &result->rec);
+    if (st != HPOLAB_OK)
+        return hpolab_error_set(err, st, "out of memory");
+    st |= hpolab_record_set_string(&row, "st_decision",
+                                   hpolab_decision_name(decision));
+    st |= hpolab_record_set_string(&row, "st_status",
+                                   hpolab_trial_status_name(row_status));
+    st |= hpolab_record_set_int(&row, "trial_id", trial_id);
+    const struct hpolab_record *cfg = &t->trials[trial_id].config->rec;
+    char name[512];
+    for (uint32_t i = 0; i < cfg->count && st == HPOLAB_OK; i++) {
+        snprintf(name, sizeof name, "config_%s", cfg->entries[i].name);
+        st = hpolab_record_set(&row, name, &cfg->entries[i].value);
+    }
+    if (st == HPOLAB_OK && hpolab_record_index(&row, "st_tuner_time") < 0)
+        st = hpolab_record_set_double(&row, "st_tuner_time",
+                                      hpolab_clock_now(&t->clock));
+    if (st != HPOLAB_OK) {
+        hpolab_record_free(&row);
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    }
+    st = hpolab_results_append(t->results, &row, err);
+    hpolab_record_free(&row);
+    t->results_dirty = 1;
+    return st;
+}
