@@ -1,0 +1,581 @@
+/* cmd_run.c: `hpolab run STUDY`: run the selected (method, seed)
+ * experiments of one benchmark one after another on this machine
+ * (Syne Tune's hpo_main_local, framework reference §3.1, §3.2, §3.7). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_options.h"
+#include "clock.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "log.h"
+#include "plugin_loader.h"
+#include "registry.h"
+#include "space.h"
+#include "study.h"
+#include "tuner.h"
+#include "tuner_name.h"
+
+#define SEED_MODULUS 2147483647u /* 2^31 - 1 (framework reference §3.3) */
+
+struct run_args {
+    const char *study_path;
+    const char *experiment_tag;
+    const char *benchmark;
+    const char *method;
+    int64_t num_seeds;
+    int64_t start_seed;
+    int64_t random_seed; /* -1: draw one */
+    int64_t n_workers;   /* -1: the benchmark's */
+    double max_wallclock_time;  /* < 0: the benchmark's */
+    int64_t max_num_evaluations; /* -1: the benchmark's */
+    const char *results_dir;
+    int verbose;
+    int help;
+    json_t *extra; /* name -> string, options the study declares */
+    struct cli_parser parser; /* owns the option values above */
+};
+
+static const struct cli_option run_options[] = {
+    {"experiment_tag", CLI_STRING, "TAG",
+     "name of the study's results: letters, digits and '-' (default: the "
+     "study's name, else a random word-word)"},
+    {"benchmark", CLI_STRING, "NAME",
+     "benchmark to run (may be left out when the study has one)"},
+    {"method", CLI_STRING, "NAME", "run only this method (default: all)"},
+    {"num_seeds", CLI_INT, "N",
+     "seeds run are start_seed .. N-1 (an exclusive end, as in Syne Tune; "
+     "default 1)"},
+    {"start_seed", CLI_INT, "S", "first seed (default 0)"},
+    {"random_seed", CLI_INT, "M",
+     "master random seed; experiment seed = (M + seed) mod (2^31 - 1), the "
+     "same for every method (default: drawn and printed)"},
+    {"n_workers", CLI_INT, "N", "trials run at once (default: the benchmark's)"},
+    {"max_wallclock_time", CLI_DOUBLE, "SECONDS",
+     "time budget of each experiment (default: the benchmark's)"},
+    {"max_num_evaluations", CLI_INT, "N",
+     "stop after more than N results (default: the benchmark's)"},
+    {"results_dir", CLI_STRING, "DIR",
+     "where experiment folders go (default: $HPOLAB_RESULTS, else ~/hpolab)"},
+    {"verbose", CLI_BOOL, "BOOL", "log what the tuner and plugins do"},
+    {NULL, 0, NULL, NULL},
+};
+
+static void usage(FILE *out, const struct hpolab_study *study)
+{
+    fprintf(out,
+            "usage: hpolab run STUDY.json [options]\n"
+            "\n"
+            "Runs the experiments (method x seed) of one benchmark of a study, "
+            "one after\nanother, each with n_workers trials at once, and "
+            "writes each experiment's\nmetadata.json and results.csv.zip to "
+            "<results_dir>/<tuner name>/.\n\noptions (--name value or "
+            "--name=value):\n");
+    cli_options_print(out, run_options);
+    if (study)
+        hpolab_study_print_extra_args(out, study);
+    else
+        fprintf(out, "\nA study may declare options of its own "
+                     "(\"extra_args\"); 'hpolab run STUDY.json --help' "
+                     "lists them.\n");
+    fprintf(out, "\nExit status: 0 done, 1 an experiment failed, 2 bad "
+                 "input, 130 interrupted.\n");
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+static struct hpolab_tuner *volatile current_tuner;
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+    interrupts++;
+    struct hpolab_tuner *t = current_tuner;
+    if (t)
+        hpolab_tuner_interrupt(t, interrupts >= 2);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+struct progress_state {
+    const char *label;
+    const char *metric;
+    int tty;
+    double last_print;
+};
+
+static void on_progress(const struct hpolab_tuner_progress *p, void *user)
+{
+    struct progress_state *ps = user;
+    double now = hpolab_mono_time();
+    if (!p->final && !ps->tty && now - ps->last_print < 30.0)
+        return;
+    if (!p->final && ps->tty && now - ps->last_print < 0.2)
+        return;
+    ps->last_print = now;
+    char budget[64] = "";
+    if (p->budget >= 0)
+        snprintf(budget, sizeof budget, "/%.0fs", p->budget);
+    char best[128] = "best -";
+    if (p->has_best)
+        snprintf(best, sizeof best, "best %s %.6g (trial %lld)", ps->metric,
+                 p->best, (long long)p->best_trial);
+    fprintf(stderr, "%s[%s] %.1fs%s  running %lld  finished %lld (failed %lld)"
+                    "  results %lld  %s%s",
+            ps->tty ? "\r\033[K" : "", ps->label, p->elapsed, budget,
+            (long long)p->running, (long long)p->finished,
+            (long long)p->failed, (long long)p->evaluations, best,
+            ps->tty && !p->final ? "" : "\n");
+    fflush(stderr);
+}
+
+/* ---- one experiment ------------------------------------------------------ */
+
+static uint32_t draw_master_seed(void)
+{
+    uint32_t v = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &v, sizeof v) != (ssize_t)sizeof v)
+            v = 0;
+        close(fd);
+    }
+    if (v == 0)
+        v = (uint32_t)(hpolab_wall_time() * 1000.0) ^ (uint32_t)getpid();
+    return v % SEED_MODULUS;
+}
+
+static json_t *experiment_metadata(const struct run_args *a,
+                                   const struct hpolab_study *study,
+                                   const struct hpolab_study_benchmark *b,
+                                   const char *method, int64_t seed,
+                                   uint32_t master, const char *tag,
+                                   int64_t n_workers, double max_time)
+{
+    json_t *md = json_object();
+    json_object_set_new(md, "seed", json_integer(seed));
+    json_object_set_new(md, "algorithm", json_string(method));
+    json_object_set_new(md, "tag", json_string(tag));
+    json_object_set_new(md, "benchmark", json_string(b->name));
+    json_object_set_new(md, "random_seed", json_integer(master));
+    json_object_set_new(md, "n_workers", json_integer(n_workers));
+    if (max_time >= 0)
+        json_object_set_new(md, "max_wallclock_time",
+                            max_time == (double)(int64_t)max_time
+                                ? json_integer((int64_t)max_time)
+                                : json_real(max_time));
+    const json_t *extra = hpolab_study_arg_values(study);
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)extra, key, val)
+    {
+        if (!json_is_null(val))
+            json_object_set(md, key, val);
+    }
+    if (b->instance_type)
+        json_object_set_new(md, "instance_type", json_string(b->instance_type));
+    json_object_set_new(md, "study", json_string(study->path));
+    return md;
+}
+
+static int32_t fill_stop_criterion(const struct hpolab_study_benchmark *b,
+                                   double max_time, int64_t max_evals,
+                                   struct hpolab_stop_criterion *sc)
+{
+    hpolab_stop_criterion_init(sc);
+    sc->max_wallclock_time = max_time;
+    sc->max_num_evaluations = max_evals;
+    sc->max_num_trials_started = b->max_num_trials_started;
+    sc->max_num_trials_completed = b->max_num_trials_completed;
+    sc->max_num_trials_finished = b->max_num_trials_finished;
+    sc->max_cost = b->max_cost;
+    int32_t st = HPOLAB_OK;
+    for (int is_max = 0; is_max < 2 && st == HPOLAB_OK; is_max++) {
+        const json_t *obj = is_max ? b->max_metric_value : b->min_metric_value;
+        const char *key;
+        json_t *val;
+        json_object_foreach((json_t *)obj, key, val)
+        {
+            st = hpolab_stop_criterion_add_metric(sc, is_max, key,
+                                                  json_number_value(val));
+            if (st != HPOLAB_OK)
+                break;
+        }
+    }
+    return st;
+}
+
+static const char *entry_stem(const struct hpolab_study_benchmark *b,
+                              char *buf, size_t size)
+{
+    /* The script's file stem for an interpreter entry, else the program's. */
+    const char *path = b->entry_argc > 1 && b->entry_argv[1][0] != '-'
+                           ? b->entry_argv[1]
+                           : b->entry_argv[0];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(buf, size, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+    return buf;
+}
+
+/* Returns a process exit status. */
+static int run_experiment(const struct run_args *a,
+                          const struct hpolab_study *study,
+                          const struct hpolab_study_benchmark *b,
+                          const struct hpolab_study_method *m,
+                          struct hpolab_registry *reg, const char *tag,
+                          const char *results_dir, int64_t seed,
+                          uint32_t master)
+{
+    int64_t n_workers = a->n_workers > 0 ? a->n_workers : b->n_workers;
+    double max_time =
+        a->max_wallclock_time >= 0 ? a->max_wallclock_time : b->max_wallclock_time;
+    int64_t max_evals = a->max_num_evaluations >= 0 ? a->max_num_evaluations
+                                                    : b->max_num_evaluations;
+    uint32_t eff_seed = (uint32_t)(((uint64_t)master + (uint64_t)seed) %
+                                   SEED_MODULUS);
+    struct hpolab_error err;
+    char name[256];
+    if (hpolab_tuner_name(tag, b->name, seed, hpolab_wall_time(), name,
+                          sizeof name, &err) != HPOLAB_OK) {
+        fprintf(stderr, "hpolab run: %s\n", err.message);
+        return 2;
+    }
+    char *dir = hpolab_path_join(results_dir, name);
+    printf("Starting experiment (%s/%s/%lld) of %s: max_wallclock_time %g s, "
+           "n_workers %lld, seed %u\n  results: %s\n",
+           m->name, b->name, (long long)seed, tag, max_time,
+           (long long)n_workers, eff_seed, dir ? dir : name);
+    fflush(stdout);
+
+    struct hpolab_stop_criterion sc;
+    json_t *md = experiment_metadata(a, study, b, m->name, seed, master, tag,
+                                     n_workers, max_time);
+    char stem[256];
+    int rc = 0;
+    if (!dir || !md || fill_stop_criterion(b, max_time, max_evals, &sc) !=
+                           HPOLAB_OK) {
+        fprintf(stderr, "hpolab run: out of memory\n");
+        free(dir);
+        json_decref(md);
+        return 1;
+    }
+    char label[256];
+    snprintf(label, sizeof label, "%s seed %lld", m->name, (long long)seed);
+    struct progress_state ps = {.label = label, .metric = b->metric,
+                                .tty = isatty(STDERR_FILENO)};
+    struct hpolab_tuner_options o = {
+        .registry = reg,
+        .experiment_dir = dir,
+        .where = study->path,
+        .entry_argv = (const char *const *)b->entry_argv,
+        .entry_argc = (uint32_t)b->entry_argc,
+        .working_dir = b->working_dir,
+        .space = b->space,
+        .metric = b->metric,
+        .mode = b->mode,
+        .resource_attr = b->resource_attr,
+        .max_resource_attr = b->max_resource_attr,
+        .n_workers = (int32_t)n_workers,
+        .max_failures = b->max_failures,
+        .points_to_evaluate = b->points_to_evaluate,
+        .stop = &sc,
+        .method_name = m->name,
+        .scheduler = m->scheduler,
+        .searcher = m->searcher,
+        .scheduler_options = m->scheduler_options,
+        .searcher_options = m->searcher_options,
+        .random_seed = eff_seed,
+        .backend = b->backend,
+        .backend_options = b->backend_options,
+        .benchmark_name = b->name,
+        .metadata = md,
+        .entrypoint_stem = entry_stem(b, stem, sizeof stem),
+        .results_update_interval = 10.0,
+        .stop_grace_period = 10.0,
+        .progress = on_progress,
+        .progress_user = &ps,
+    };
+    struct hpolab_tuner *t = NULL;
+    int32_t st = hpolab_tuner_create(&o, &t, &err);
+    if (st == HPOLAB_OK) {
+        current_tuner = t;
+        if (interrupts)
+            hpolab_tuner_interrupt(t, interrupts >= 2);
+        st = hpolab_tuner_run(t, &err);
+        current_tuner = NULL;
+    }
+    if (t) {
+        const struct hpolab_tuner_summary *s = hpolab_tuner_summary(t);
+        printf("--------------------\n");
+        printf("%lld trials (%lld completed, %lld failed, %lld stopped), %lld "
+               "results in %.1f s%s%s\n",
+               (long long)s->trials_started, (long long)s->trials_completed,
+               (long long)s->trials_failed, (long long)s->trials_stopped,
+               (long long)s->evaluations, s->elapsed,
+               s->stop_reason ? "; ended by " : "",
+               s->stop_reason ? s->stop_reason : "");
+        if (s->has_best)
+            printf("%s: best %.10g for trial-id %lld\nbest configuration: %s\n",
+                   b->metric, s->best, (long long)s->best_trial,
+                   s->best_config_json ? s->best_config_json : "?");
+        printf("results: %s\n--------------------\n", dir);
+    }
+    if (st == HPOLAB_ERR_INTERRUPTED) {
+        fprintf(stderr, "hpolab run: %s\n", err.message);
+        rc = 130;
+    } else if (st == HPOLAB_ERR_INVALID || st == HPOLAB_ERR_NOT_FOUND ||
+               st == HPOLAB_ERR_TYPE) {
+        fprintf(stderr, "hpolab run: %s\n", err.message);
+        rc = 2;
+    } else if (st != HPOLAB_OK) {
+        fprintf(stderr, "hpolab run: %s\n", err.message);
+        rc = 1;
+    }
+    hpolab_tuner_destroy(t);
+    hpolab_stop_criterion_free(&sc);
+    json_decref(md);
+    free(dir);
+    fflush(stdout);
+    return rc;
+}
+
+/* ---- command -------------------------------------------------------------- */
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->num_seeds = 1;
+    a->random_seed = -1;
+    a->n_workers = -1;
+    a->max_wallclock_time = -1.0;
+    a->max_num_evaluations = -1;
+    a->extra = json_object();
+    a->parser = (struct cli_parser){
+        .options = run_options, .extra = a->extra, .command = "hpolab run"};
+    struct cli_parser *pp = &a->parser;
+    int rc = cli_parse(pp, argc, argv);
+    if (rc != 0)
+        return rc;
+    a->help = pp->help;
+    a->study_path = pp->positional;
+    cli_get_string(pp, "experiment_tag", &a->experiment_tag);
+    cli_get_string(pp, "benchmark", &a->benchmark);
+    cli_get_string(pp, "method", &a->method);
+    cli_get_int(pp, "num_seeds", &a->num_seeds);
+    cli_get_int(pp, "start_seed", &a->start_seed);
+    cli_get_int(pp, "random_seed", &a->random_seed);
+    cli_get_int(pp, "n_workers", &a->n_workers);
+    cli_get_double(pp, "max_wallclock_time", &a->max_wallclock_time);
+    cli_get_int(pp, "max_num_evaluations", &a->max_num_evaluations);
+    cli_get_string(pp, "results_dir", &a->results_dir);
+    int64_t verbose = 0;
+    cli_get_bool(pp, "verbose", &verbose);
+    a->verbose = (int)verbose;
+    return cli_check_ranges(pp);
+}
+
+static void print_diag(const struct hpolab_diag *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        fprintf(stderr, "%s\n", d->lines[i] ? d->lines[i] : "(out of memory)");
+}
+
+static int check_plugins(struct hpolab_registry *reg,
+                         const struct hpolab_study *study,
+                         const struct hpolab_study_benchmark *b,
+                         const char *only_method)
+{
+    struct hpolab_error err;
+    const struct hpolab_component *c;
+    int bad = 0;
+    if (hpolab_registry_require(reg, HPOLAB_KIND_BACKEND, b->backend, &c,
+                                &err) != HPOLAB_OK) {
+        fprintf(stderr, "%s: benchmarks.%s.backend: %s\n", study->path,
+                b->name, err.message);
+        bad = 1;
+    }
+    for (size_t i = 0; i < study->num_methods; i++) {
+        const struct hpolab_study_method *m = &study->methods[i];
+        if (only_method && strcmp(only_method, m->name) != 0)
+            continue;
+        if (hpolab_registry_require(reg, HPOLAB_KIND_SCHEDULER, m->scheduler,
+                                    &c, &err) != HPOLAB_OK) {
+            fprintf(stderr, "%s: methods.%s.scheduler: %s\n", study->path,
+                    m->name, err.message);
+            bad = 1;
+        }
+        if (hpolab_registry_require(reg, HPOLAB_KIND_SEARCHER, m->searcher,
+                                    &c, &err) != HPOLAB_OK) {
+            fprintf(stderr, "%s: methods.%s.searcher: %s\n", study->path,
+                    m->name, err.message);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
+int hpolab_cmd_run(int argc, char **argv)
+{
+    struct run_args a;
+    int rc = parse_args(argc, argv, &a);
+    struct hpolab_study *study = NULL;
+    struct hpolab_registry *reg = NULL;
+    struct hpolab_diag diag = {0};
+    char *results_dir = NULL;
+    char tag_buf[64];
+    if (rc != 0)
+        goto out;
+    if (!a.study_path) {
+        if (a.help) {
+            usage(stdout, NULL);
+            goto out;
+        }
+        fprintf(stderr, "hpolab run: a study file is required "
+                        "(hpolab run STUDY.json; see --help)\n");
+        rc = 2;
+        goto out;
+    }
+    if (hpolab_study_open(a.study_path, &study, &diag) != HPOLAB_OK) {
+        print_diag(&diag);
+        rc = 2;
+        goto out;
+    }
+    if (a.help) {
+        usage(stdout, study);
+        goto out;
+    }
+    if (hpolab_study_resolve(study, a.extra, &diag) != HPOLAB_OK) {
+        print_diag(&diag);
+        rc = 2;
+        goto out;
+    }
+    hpolab_log_set_level(a.verbose ? HPOLAB_LOG_INFO : HPOLAB_LOG_WARN);
+
+    /* the benchmark */
+    const struct hpolab_study_benchmark *b = NULL;
+    if (a.benchmark) {
+        b = hpolab_study_find_benchmark(study, a.benchmark);
+        if (!b) {
+            fprintf(stderr, "hpolab run: --benchmark: %s has no benchmark "
+                            "'%s'; it has:",
+                    study->path, a.benchmark);
+            for (size_t i = 0; i < study->num_benchmarks; i++)
+                fprintf(stderr, " %s", study->benchmarks[i].name);
+            fprintf(stderr, "\n");
+            rc = 2;
+            goto out;
+        }
+    } else if (study->num_benchmarks == 1) {
+        b = &study->benchmarks[0];
+    } else {
+        fprintf(stderr, "hpolab run: %s has %zu benchmarks; choose one with "
+                        "--benchmark:",
+                study->path, study->num_benchmarks);
+        for (size_t i = 0; i < study->num_benchmarks; i++)
+            fprintf(stderr, " %s", study->benchmarks[i].name);
+        fprintf(stderr, "\n");
+        rc = 2;
+        goto out;
+    }
+    if (a.method && !hpolab_study_find_method(study, a.method)) {
+        fprintf(stderr, "hpolab run: --method: %s has no method '%s'; it has:",
+                study->path, a.method);
+        for (size_t i = 0; i < study->num_methods; i++)
+            fprintf(stderr, " %s", study->methods[i].name);
+        fprintf(stderr, "\n");
+        rc = 2;
+        goto out;
+    }
+
+    /* tag and results folder */
+    struct hpolab_error err;
+    const char *tag = a.experiment_tag;
+    if (!tag) {
+        if (study->name && hpolab_validate_tag(study->name, NULL) == HPOLAB_OK) {
+            tag = study->name;
+        } else {
+            hpolab_random_tag(tag_buf, sizeof tag_buf, draw_master_seed());
+            tag = tag_buf;
+        }
+    }
+    if (hpolab_validate_tag(tag, &err) != HPOLAB_OK) {
+        fprintf(stderr, "hpolab run: --experiment_tag: %s\n", err.message);
+        rc = 2;
+        goto out;
+    }
+    const char *rd = a.results_dir ? a.results_dir : getenv("HPOLAB_RESULTS");
+    results_dir = hpolab_expand_user(rd && rd[0] ? rd : "~/hpolab");
+    if (!results_dir ||
+        hpolab_check_writable_dir(results_dir, &err) != HPOLAB_OK) {
+        fprintf(stderr, "hpolab run: results folder: %s\n",
+                results_dir ? err.message : "out of memory");
+        rc = 2;
+        goto out;
+    }
+
+    /* plugins */
+    if (hpolab_registry_create(&reg, &err) != HPOLAB_OK ||
+        hpolab_loader_load_all(reg, &err) != HPOLAB_OK) {
+        fprintf(stderr, "hpolab run: %s\n", err.message);
+        rc = 1;
+        goto out;
+    }
+    if (check_plugins(reg, study, b, a.method)) {
+        rc = 2;
+        goto out;
+    }
+
+    /* the experiments, method-major, seed-minor */
+    uint32_t master = a.random_seed >= 0
+                          ? (uint32_t)(a.random_seed % SEED_MODULUS)
+                          : draw_master_seed();
+    printf("Master random_seed = %u\n", master);
+    if (a.start_seed >= a.num_seeds)
+        printf("nothing to run: --start_seed %lld >= --num_seeds %lld (seeds "
+               "run are start_seed .. num_seeds-1)\n",
+               (long long)a.start_seed, (long long)a.num_seeds);
+    install_signals();
+    for (size_t i = 0; i < study->num_methods && rc == 0; i++) {
+        const struct hpolab_study_method *m = &study->methods[i];
+        if (a.method && strcmp(a.method, m->name) != 0)
+            continue;
+        for (int64_t seed = a.start_seed; seed < a.num_seeds && rc == 0;
+             seed++)
+            rc = run_experiment(&a, study, b, m, reg, tag, results_dir, seed,
+                                master);
+    }
+    if (rc == 0)
+        printf("All experiments of '%s' are in %s (hpolab plot "
+               "--experiment_tag %s)\n",
+               tag, results_dir, tag);
+out:
+    hpolab_diag_free(&diag);
+    hpolab_study_free(study);
+    hpolab_registry_destroy(reg);
+    json_decref(a.extra);
+    cli_free(&a.parser);
+    free(results_dir);
+    return rc;
+}
