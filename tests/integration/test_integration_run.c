@@ -1,0 +1,421 @@
+/* End to end: `hpolab run` on real studies with real trial processes.
+ * - 20 trials with 2 workers: every report a script printed is a row of
+ *   results.csv.zip, in the trial it belongs to, with its config columns;
+ * - a trial that crashes, one that prints garbage, one that never reports;
+ * - max_failures exceeded: exit 1 with the failed trial's stderr tail;
+ * - SIGINT during a run: exit 130, no trial process left, results readable;
+ * - bad input: exit 2 with one clear line. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fsutil.h"
+#include "metric_line.h"
+#include "record.h"
+#include "results_table.h"
+#include "results_zip.h"
+
+extern char **environ;
+
+struct fixture {
+    char dir[256];     /* temp folder: study, results, logs */
+    char results[300];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hpolab-it-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->results, sizeof f->results, "%s/results", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char *argv[] = {"rm", "-rf", f->dir, NULL};
+    pid_t pid;
+    if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ) == 0)
+        waitpid(pid, NULL, 0);
+    free(f);
+    return 0;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static char *read_text(const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    struct hpolab_error err;
+    if (hpolab_read_file(path, &data, &len, &err) != HPOLAB_OK)
+        return NULL;
+    return data;
+}
+
+/* Writes study.json with the fixture as entry point. */
+static void write_study(struct fixture *f, const char *space,
+                        const char *benchmark_extra, int n_workers)
+{
+    char path[512], text[8192];
+    snprintf(path, sizeof path, "%s/study.json", f->dir);
+    snprintf(text, sizeof text,
+             "{\"name\": \"it\",\n"
+             " \"benchmarks\": {\"fixture\": {\n"
+             "   \"entry_point\": [\"%s\"],\n"
+             "   \"config_space\": %s,\n"
+             "   \"metric\": \"loss\", \"mode\": \"min\",\n"
+             "   \"n_workers\": %d, \"max_wallclock_time\": 120%s}},\n"
+             " \"methods\": {\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}}\n",
+             HPOLAB_TEST_FIXTURE, space, n_workers, benchmark_extra);
+    write_text(path, text);
+}
+
+static pid_t spawn_cli(struct fixture *f, const char *const *extra_args,
+                       const char *log_name)
+{
+    char study[512], out[512], err[512];
+    snprintf(study, sizeof study, "%s/study.json", f->dir);
+    snprintf(out, sizeof out, "%s/%s.out", f->dir, log_name);
+    snprintf(err, sizeof err, "%s/%s.err", f->dir, log_name);
+    const char *argv[32] = {HPOLAB_TEST_CLI, "run", study, "--results_dir",
+                            f->results, "--random_seed", "7"};
+    int n = 7;
+    for (int i = 0; extra_args && extra_args[i]; i++)
+        argv[n++] = extra_args[i];
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawn(&pid, HPOLAB_TEST_CLI, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    assert_int_equal(rc, 0);
+    return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_cli(struct fixture *f, const char *const *extra_args,
+                   const char *log_name)
+{
+    return wait_exit(spawn_cli(f, extra_args, log_name));
+}
+
+/* The one experiment folder under results/. */
+static void experiment_dir(struct fixture *f, char *out, size_t size)
+{
+    DIR *d = opendir(f->results);
+    assert_non_null(d);
+    struct dirent *e;
+    int found = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(out, size, "%s/%s", f->results, e->d_name);
+        found++;
+    }
+    closedir(d);
+    assert_int_equal(found, 1);
+}
+
+static const struct hpolab_value *cell(const struct hpolab_record *row,
+                                       const char *name)
+{
+    const struct hpolab_value *v = hpolab_record_get(row, name);
+    if (!v)
+        fail_msg("row has no column '%s'", name);
+    return v;
+}
+
+static int64_t cell_int(const struct hpolab_record *row, const char *name)
+{
+    const struct hpolab_value *v = cell(row, name);
+    assert_int_equal(v->type, HPOLAB_VALUE_INT);
+    return v->u.i;
+}
+
+static double cell_double(const struct hpolab_record *row, const char *name)
+{
+    double x;
+    assert_int_equal(hpolab_value_as_double(cell(row, name), &x), HPOLAB_OK);
+    return x;
+}
+
+/* The reports trial_dir/std.out holds, parsed as the tuner parses them. */
+static size_t std_out_reports(const char *exp, int64_t trial,
+                              struct hpolab_record *out, size_t max)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%lld/std.out", exp, (long long)trial);
+    char *text = read_text(path);
+    assert_non_null(text);
+    size_t n = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int found = 0;
+        struct hpolab_error err;
+        struct hpolab_record rec;
+        if (hpolab_metric_line_parse(line, strlen(line), &rec, &found, &err) ==
+                HPOLAB_OK && found) {
+            assert_true(n < max);
+            out[n++] = rec;
+        }
+    }
+    free(text);
+    return n;
+}
+
+static void test_twenty_trials_results_match_scripts(void **state)
+{
+    struct fixture *f = *state;
+    /* 4 x 5 = 20 distinct configurations: random search exhausts them. */
+    write_study(f,
+                "{\"x\": {\"domain\": \"choice\", \"categories\": [0.1, 0.2, 0.3, 0.4]},"
+                " \"y\": {\"domain\": \"choice\", \"categories\": [1, 2, 3, 4, 5]},"
+                " \"epochs\": 3, \"mode\": \"ok\", \"sleep\": 0.01}",
+                "", 2);
+    assert_int_equal(run_cli(f, NULL, "run"), 0);
+    char exp[512];
+    experiment_dir(f, exp, sizeof exp);
+
+    char path[600];
+    snprintf(path, sizeof path, "%s/metadata.json", exp);
+    char *md = read_text(path);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "\"algorithm\": \"RS\""));
+    assert_non_null(strstr(md, "\"metric_names\": [\"loss\"]"));
+    assert_non_null(strstr(md, "\"st_tuner_creation_timestamp\": "));
+    free(md);
+
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_results_row_count(res), 60);
+    size_t seen[20] = {0};
+    struct hpolab_record printed[20][8];
+    size_t num_printed[20];
+    char configs[20][64];
+    for (int64_t t = 0; t < 20; t++)
+        num_printed[t] = std_out_reports(exp, t, printed[t], 8);
+    for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
+        const struct hpolab_record *row = hpolab_results_row(res, i);
+        int64_t t = cell_int(row, "trial_id");
+        assert_true(t >= 0 && t < 20);
+        size_t k = seen[t]++;
+        assert_true(k < num_printed[t]);
+        /* the row holds exactly what the script printed, in order */
+        assert_int_equal(cell_int(row, "epoch"), cell_int(&printed[t][k], "epoch"));
+        assert_true(cell_double(row, "loss") == cell_double(&printed[t][k], "loss"));
+        assert_true(cell_double(row, "st_worker_timestamp") ==
+                    cell_double(&printed[t][k], "st_worker_timestamp"));
+        assert_string_equal(cell(row, "st_decision")->u.s, "CONTINUE");
+        assert_true(cell_double(row, "st_tuner_time") >= 0.0);
+        assert_int_equal(cell_int(row, "config_epochs"), 3);
+        assert_string_equal(cell(row, "config_mode")->u.s, "ok");
+        /* loss = (x - 0.3)^2 + 1/epoch for the trial's config */
+        double x = cell_double(row, "config_x");
+        double e = (double)cell_int(row, "epoch");
+        assert_true(fabs(cell_double(row, "loss") - ((x - 0.3) * (x - 0.3) + 1.0 / e)) < 1e-12);
+        snprintf(configs[t], sizeof configs[t], "%g/%lld", x,
+                 (long long)cell_int(row, "config_y"));
+    }
+    for (int t = 0; t < 20; t++) {
+        assert_int_equal(seen[t], 3);
+        assert_int_equal(num_printed[t], 3);
+        for (size_t k = 0; k < num_printed[t]; k++)
+            hpolab_record_free(&printed[t][k]);
+        for (int u = 0; u < t; u++) /* 20 distinct configurations */
+            assert_string_not_equal(configs[t], configs[u]);
+        snprintf(path, sizeof path, "%s/%d/config.json", exp, t);
+        char *cfg = read_text(path);
+        assert_non_null(cfg);
+        assert_non_null(strstr(cfg, "\"epochs\": 3"));
+        free(cfg);
+    }
+    hpolab_results_free(res);
+    snprintf(path, sizeof path, "%s/run.out", f->dir);
+    char *out = read_text(path);
+    assert_non_null(strstr(out, "Master random_seed = 7"));
+    assert_non_null(strstr(out, "20 trials (20 completed, 0 failed"));
+    assert_non_null(strstr(out, "loss: best 1.333333333"));  /* x = 0.3, epoch 3 */
+    free(out);
+}
+
+static void test_crash_garbage_silent(void **state)
+{
+    struct fixture *f = *state;
+    write_study(f,
+                "{\"mode\": {\"domain\": \"choice\", \"categories\": [\"crash\", \"garbage\", \"silent\", \"ok\"]},"
+                " \"x\": 0.5, \"epochs\": 2}",
+                ", \"max_failures\": 5, \"points_to_evaluate\": [{\"mode\": \"crash\"},"
+                " {\"mode\": \"garbage\"}, {\"mode\": \"silent\"}, {\"mode\": \"ok\"}]",
+                1);
+    assert_int_equal(run_cli(f, NULL, "run"), 0);
+    char exp[512], path[600];
+    experiment_dir(f, exp, sizeof exp);
+    snprintf(path, sizeof path, "%s/run.err", f->dir);
+    char *err_text = read_text(path);
+    assert_non_null(err_text);
+    assert_non_null(strstr(err_text, "trial 0 failed: exit code 3"));
+    assert_non_null(strstr(err_text, "boom"));
+    assert_non_null(strstr(err_text, "trial 1: std.out line 1: malformed report ignored"));
+    assert_non_null(strstr(err_text, "trial 2 failed: exited with status 0 without reporting any result"));
+    free(err_text);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    /* crash: 1 report; garbage: 2 good ones; silent: none; ok: 2 */
+    assert_int_equal(hpolab_results_row_count(res), 5);
+    hpolab_results_free(res);
+    snprintf(path, sizeof path, "%s/run.out", f->dir);
+    char *out = read_text(path);
+    assert_non_null(strstr(out, "4 trials (2 completed, 2 failed"));
+    free(out);
+}
+
+static void test_max_failures_aborts_with_stderr_tail(void **state)
+{
+    struct fixture *f = *state;
+    write_study(f,
+                "{\"mode\": {\"domain\": \"choice\", \"categories\": [\"crash\", \"ok\"]}, \"epochs\": 2}",
+                ", \"max_failures\": 0, \"points_to_evaluate\": [{\"mode\": \"crash\"}, {\"mode\": \"ok\"}]",
+                1);
+    assert_int_equal(run_cli(f, NULL, "run"), 1);
+    char path[600];
+    snprintf(path, sizeof path, "%s/run.err", f->dir);
+    char *err_text = read_text(path);
+    assert_non_null(strstr(err_text, "tuning aborted: 1 trials failed (max_failures = 0); first failure: trial 0: exit code 3"));
+    assert_non_null(strstr(err_text, "boom"));
+    free(err_text);
+}
+
+static int process_alive(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')');
+    /* a zombie has ended; it only waits for its parent to reap it */
+    return paren && paren[1] == ' ' && paren[2] != 'Z';
+}
+
+static void test_sigint_stops_every_process(void **state)
+{
+    struct fixture *f = *state;
+    write_study(f, "{\"x\": {\"domain\": \"uniform\", \"lower\": 0, \"upper\": 1}, "
+                   "\"mode\": \"slow\", \"epochs\": 5}", "", 2);
+    pid_t cli = spawn_cli(f, NULL, "run");
+    /* wait until both trials wrote their pids (they started) */
+    char exp[512] = "", path[700];
+    pid_t pids[4] = {0};
+    int found = 0;
+    for (int tries = 0; tries < 200 && found < 2; tries++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        DIR *d = opendir(f->results);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.')
+                snprintf(exp, sizeof exp, "%s/%s", f->results, e->d_name);
+        closedir(d);
+        found = 0;
+        for (int t = 0; t < 2 && exp[0]; t++) {
+            snprintf(path, sizeof path, "%s/%d/pids", exp, t);
+            char *text = read_text(path);
+            int a, b;
+            if (text && sscanf(text, "%d %d", &a, &b) == 2) {
+                pids[2 * t] = a;
+                pids[2 * t + 1] = b;
+                found++;
+            }
+            free(text);
+        }
+    }
+    assert_int_equal(found, 2);
+    kill(cli, SIGINT);
+    assert_int_equal(wait_exit(cli), 130);
+    for (int i = 0; i < 4; i++)
+        assert_false(process_alive(pids[i]));
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_results_row_count(res), 2); /* epoch 1 of each */
+    hpolab_results_free(res);
+    snprintf(path, sizeof path, "%s/run.err", f->dir);
+    char *err_text = read_text(path);
+    assert_non_null(strstr(err_text, "interrupted"));
+    free(err_text);
+}
+
+static void test_bad_input_exit_2(void **state)
+{
+    struct fixture *f = *state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/study.json", f->dir);
+    write_text(path, "{\"benchmarks\": ");
+    assert_int_equal(run_cli(f, NULL, "bad1"), 2);
+    write_study(f, "{\"x\": {\"domain\": \"uniform\", \"lower\": 2, \"upper\": 1}}", "", 1);
+    assert_int_equal(run_cli(f, NULL, "bad2"), 2);
+    write_study(f, "{\"x\": 1}", "", 1);
+    const char *bad_tag[] = {"--experiment_tag", "my_tag", NULL};
+    assert_int_equal(run_cli(f, bad_tag, "bad3"), 2);
+    snprintf(path, sizeof path, "%s/bad3.err", f->dir);
+    char *text = read_text(path);
+    assert_non_null(strstr(text, "my_tag"));
+    free(text);
+    const char *bad_method[] = {"--method", "XX", NULL};
+    assert_int_equal(run_cli(f, bad_method, "bad4"), 2);
+    const char *unknown[] = {"--no_such_option", "1", NULL};
+    assert_int_equal(run_cli(f, unknown, "bad5"), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_twenty_trials_results_match_scripts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_garbage_silent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_failures_aborts_with_stderr_tail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigint_stops_every_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input_exit_2, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
