@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -317,6 +318,8 @@ static int run_experiment(const struct run_args *a,
         .progress = on_progress,
         .progress_user = &ps,
     };
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
     struct hpolab_tuner *t = NULL;
     int32_t st = hpolab_tuner_create(&o, &t, &err);
     if (st == HPOLAB_OK) {
@@ -340,6 +343,16 @@ static int run_experiment(const struct run_args *a,
             printf("%s: best %.10g for trial-id %lld\nbest configuration: %s\n",
                    b->metric, s->best, (long long)s->best_trial,
                    s->best_config_json ? s->best_config_json : "?");
+        /* The tuner's own cost, without the trials' (they are children). */
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        double cpu = (double)(ru.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                     (double)(ru.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                     (double)(ru.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
+                     (double)(ru.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
+        printf("tuner: %.3f s CPU (%.3f ms per trial), peak RSS %.1f MiB\n",
+               cpu, s->trials_started ? cpu * 1e3 / (double)s->trials_started : 0.0,
+               (double)ru.ru_maxrss / 1024.0);
         printf("results: %s\n--------------------\n", dir);
     }
     if (st == HPOLAB_ERR_INTERRUPTED) {
