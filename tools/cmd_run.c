@@ -80,9 +80,28 @@ static void usage(FILE *out, const struct hpolab_study *study)
             "<results_dir>/<tuner name>/.\n\noptions (--name value or "
             "--name=value):\n");
     cli_options_print(out, run_options);
-    if (study)
-        hpolab_study_print_extra_args(out, study);
-    else
+    if (study && study->n_extra_args) {
+        fprintf(out, "\noptions of %s (its \"extra_args\"):\n", study->path);
+        for (size_t i = 0; i < study->n_extra_args; i++) {
+            const struct hpolab_study_extra_arg *x = &study->extra_args[i];
+            char left[128], dflt[256] = "";
+            snprintf(left, sizeof left, "--%s %s", x->name,
+                     hpolab_study_arg_type_name(x->type));
+            if (x->required) {
+                snprintf(dflt, sizeof dflt, " (required)");
+            } else if (x->default_value && !json_is_null(x->default_value)) {
+                char *d = json_dumps(x->default_value, JSON_ENCODE_ANY);
+                snprintf(dflt, sizeof dflt, " (default %s)", d ? d : "?");
+                free(d);
+            }
+            fprintf(out, "  %-28s %s%s\n", left, x->help ? x->help : "", dflt);
+            if (x->choices) {
+                char *c = json_dumps(x->choices, JSON_ENCODE_ANY);
+                fprintf(out, "  %-28s one of %s\n", "", c ? c : "?");
+                free(c);
+            }
+        }
+    } else if (!study)
         fprintf(out, "\nA study may declare options of its own "
                      "(\"extra_args\"); 'hpolab run STUDY.json --help' "
                      "lists them.\n");
@@ -183,7 +202,7 @@ static json_t *experiment_metadata(const struct run_args *a,
                             max_time == (double)(int64_t)max_time
                                 ? json_integer((int64_t)max_time)
                                 : json_real(max_time));
-    const json_t *extra = hpolab_study_arg_values(study);
+    const json_t *extra = study->arg_values;
     const char *key;
     json_t *val;
     json_object_foreach((json_t *)extra, key, val)
@@ -204,13 +223,14 @@ static int32_t fill_stop_criterion(const struct hpolab_study_benchmark *b,
     hpolab_stop_criterion_init(sc);
     sc->max_wallclock_time = max_time;
     sc->max_num_evaluations = max_evals;
-    sc->max_num_trials_started = b->max_num_trials_started;
-    sc->max_num_trials_completed = b->max_num_trials_completed;
-    sc->max_num_trials_finished = b->max_num_trials_finished;
-    sc->max_cost = b->max_cost;
+    sc->max_num_trials_started = b->stop.max_num_trials_started;
+    sc->max_num_trials_completed = b->stop.max_num_trials_completed;
+    sc->max_num_trials_finished = b->stop.max_num_trials_finished;
+    sc->max_cost = b->stop.max_cost;
     int32_t st = HPOLAB_OK;
     for (int is_max = 0; is_max < 2 && st == HPOLAB_OK; is_max++) {
-        const json_t *obj = is_max ? b->max_metric_value : b->min_metric_value;
+        const json_t *obj =
+            is_max ? b->stop.max_metric_value : b->stop.min_metric_value;
         const char *key;
         json_t *val;
         json_object_foreach((json_t *)obj, key, val)
@@ -250,10 +270,11 @@ static int run_experiment(const struct run_args *a,
                           uint32_t master)
 {
     int64_t n_workers = a->n_workers > 0 ? a->n_workers : b->n_workers;
-    double max_time =
-        a->max_wallclock_time >= 0 ? a->max_wallclock_time : b->max_wallclock_time;
-    int64_t max_evals = a->max_num_evaluations >= 0 ? a->max_num_evaluations
-                                                    : b->max_num_evaluations;
+    double max_time = a->max_wallclock_time >= 0 ? a->max_wallclock_time
+                                                 : b->stop.max_wallclock_time;
+    int64_t max_evals = a->max_num_evaluations >= 0
+                            ? a->max_num_evaluations
+                            : b->stop.max_num_evaluations;
     uint32_t eff_seed = (uint32_t)(((uint64_t)master + (uint64_t)seed) %
                                    SEED_MODULUS);
     struct hpolab_error err;
@@ -415,34 +436,43 @@ static void print_diag(const struct hpolab_diag *d)
         fprintf(stderr, "%s\n", d->lines[i] ? d->lines[i] : "(out of memory)");
 }
 
-static int check_plugins(struct hpolab_registry *reg,
-                         const struct hpolab_study *study,
-                         const struct hpolab_study_benchmark *b,
-                         const char *only_method)
+/* hpolab_study_check_plugins callback: is there a plugin of that kind? */
+static int plugin_exists(void *user, int32_t kind, const char *id,
+                         char *available, size_t size)
 {
-    struct hpolab_error err;
-    const struct hpolab_component *c;
-    int bad = 0;
-    if (hpolab_registry_require(reg, HPOLAB_KIND_BACKEND, b->backend, &c,
-                                &err) != HPOLAB_OK) {
-        fprintf(stderr, "%s: benchmarks.%s.backend: %s\n", study->path,
-                b->name, err.message);
-        bad = 1;
-    }
-    for (size_t i = 0; i < study->num_methods; i++) {
-        const struct hpolab_study_method *m = &study->methods[i];
-        if (only_method && strcmp(only_method, m->name) != 0)
+    const struct hpolab_registry *reg = user;
+    if (hpolab_registry_find(reg, kind, id))
+        return 1;
+    size_t used = 0;
+    available[0] = '\0';
+    for (size_t i = 0; i < hpolab_registry_component_count(reg); i++) {
+        const struct hpolab_component *c = hpolab_registry_component_at(reg, i);
+        if (c->kind != kind || used >= size)
             continue;
-        if (hpolab_registry_require(reg, HPOLAB_KIND_SCHEDULER, m->scheduler,
-                                    &c, &err) != HPOLAB_OK) {
-            fprintf(stderr, "%s: methods.%s.scheduler: %s\n", study->path,
-                    m->name, err.message);
-            bad = 1;
-        }
-        if (hpolab_registry_require(reg, HPOLAB_KIND_SEARCHER, m->searcher,
-                                    &c, &err) != HPOLAB_OK) {
-            fprintf(stderr, "%s: methods.%s.searcher: %s\n", study->path,
-                    m->name, err.message);
+        int n = snprintf(available + used, size - used, "%s%s",
+                         used ? ", " : "", c->id);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    return 0;
+}
+
+/* Options given on the command line that neither hpolab run nor the study
+ * declares. */
+static int check_extra_options(const struct hpolab_study *study,
+                               const json_t *extra)
+{
+    const char *key;
+    json_t *val;
+    int bad = 0;
+    json_object_foreach((json_t *)extra, key, val)
+    {
+        if (!hpolab_study_find_extra_arg(study, key)) {
+            fprintf(stderr,
+                    "hpolab run: unknown option '--%s' (neither an option of "
+                    "hpolab run nor declared in %s's extra_args; see "
+                    "'hpolab run %s --help')\n",
+                    key, study->path, study->path);
             bad = 1;
         }
     }
@@ -479,6 +509,10 @@ int hpolab_cmd_run(int argc, char **argv)
         usage(stdout, study);
         goto out;
     }
+    if (check_extra_options(study, a.extra)) {
+        rc = 2;
+        goto out;
+    }
     if (hpolab_study_resolve(study, a.extra, &diag) != HPOLAB_OK) {
         print_diag(&diag);
         rc = 2;
@@ -494,19 +528,19 @@ int hpolab_cmd_run(int argc, char **argv)
             fprintf(stderr, "hpolab run: --benchmark: %s has no benchmark "
                             "'%s'; it has:",
                     study->path, a.benchmark);
-            for (size_t i = 0; i < study->num_benchmarks; i++)
+            for (size_t i = 0; i < study->n_benchmarks; i++)
                 fprintf(stderr, " %s", study->benchmarks[i].name);
             fprintf(stderr, "\n");
             rc = 2;
             goto out;
         }
-    } else if (study->num_benchmarks == 1) {
+    } else if (study->n_benchmarks == 1) {
         b = &study->benchmarks[0];
     } else {
         fprintf(stderr, "hpolab run: %s has %zu benchmarks; choose one with "
                         "--benchmark:",
-                study->path, study->num_benchmarks);
-        for (size_t i = 0; i < study->num_benchmarks; i++)
+                study->path, study->n_benchmarks);
+        for (size_t i = 0; i < study->n_benchmarks; i++)
             fprintf(stderr, " %s", study->benchmarks[i].name);
         fprintf(stderr, "\n");
         rc = 2;
@@ -515,7 +549,7 @@ int hpolab_cmd_run(int argc, char **argv)
     if (a.method && !hpolab_study_find_method(study, a.method)) {
         fprintf(stderr, "hpolab run: --method: %s has no method '%s'; it has:",
                 study->path, a.method);
-        for (size_t i = 0; i < study->num_methods; i++)
+        for (size_t i = 0; i < study->n_methods; i++)
             fprintf(stderr, " %s", study->methods[i].name);
         fprintf(stderr, "\n");
         rc = 2;
@@ -555,7 +589,9 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if (check_plugins(reg, study, b, a.method)) {
+    if (hpolab_study_check_plugins(study, plugin_exists, reg, &diag) !=
+        HPOLAB_OK) {
+        print_diag(&diag);
         rc = 2;
         goto out;
     }
@@ -570,7 +606,7 @@ int hpolab_cmd_run(int argc, char **argv)
                "run are start_seed .. num_seeds-1)\n",
                (long long)a.start_seed, (long long)a.num_seeds);
     install_signals();
-    for (size_t i = 0; i < study->num_methods && rc == 0; i++) {
+    for (size_t i = 0; i < study->n_methods && rc == 0; i++) {
         const struct hpolab_study_method *m = &study->methods[i];
         if (a.method && strcmp(a.method, m->name) != 0)
             continue;
