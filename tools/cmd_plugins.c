@@ -89,6 +89,47 @@ static int parse_args(int argc, char **argv, struct plugins_args *a)
     return 0;
 }
 
+struct held_lines {
+    struct held_line {
+        int32_t level;
+        char *text;
+    } *lines; /* owned */
+    size_t count;
+};
+
+static void hold_line(int32_t level, const char *line, void *user)
+{
+    struct held_lines *h = user;
+    struct held_line *p = realloc(h->lines, (h->count + 1) * sizeof *p);
+    if (!p)
+        return;
+    h->lines = p;
+    p[h->count].level = level;
+    p[h->count].text = strdup(line);
+    if (p[h->count].text)
+        h->count++;
+}
+
+/* Logs the held lines that are not the reason of a refused file; frees
+ * them. */
+static void release_lines(struct held_lines *h,
+                          const struct hpolab_registry *reg)
+{
+    for (size_t i = 0; i < h->count; i++) {
+        int listed = 0;
+        for (size_t j = 0; !listed && j < hpolab_registry_rejected_count(reg);
+             j++)
+            listed = strcmp(hpolab_registry_rejected_at(reg, j)->reason,
+                            h->lines[i].text) == 0;
+        if (!listed)
+            hpolab_logf(h->lines[i].level, "%s", h->lines[i].text);
+        free(h->lines[i].text);
+    }
+    free(h->lines);
+    h->lines = NULL;
+    h->count = 0;
+}
+
 static int cmp_component(const void *pa, const void *pb)
 {
     const struct hpolab_component *a =
@@ -178,14 +219,18 @@ int hpolab_cmd_plugins(int argc, char **argv)
     struct hpolab_registry *reg = NULL;
     struct hpolab_error err;
     hpolab_error_clear(&err);
-    /* --verbose lists the refused files itself; no need to warn twice. */
-    int32_t level = hpolab_log_level();
-    if (a.verbose && level > HPOLAB_LOG_ERROR)
-        hpolab_log_set_level(HPOLAB_LOG_ERROR);
+    /* --verbose lists the refused files itself: hold the scan's log lines
+     * back and pass on only those that are not a listed refusal. */
+    struct held_lines held = {0};
+    if (a.verbose)
+        hpolab_log_set_sink(hold_line, &held);
     int32_t st = hpolab_registry_create(&reg, &err);
     if (st == HPOLAB_OK)
         st = hpolab_loader_load_all(reg, &err);
-    hpolab_log_set_level(level);
+    if (a.verbose) {
+        hpolab_log_set_sink(NULL, NULL);
+        release_lines(&held, reg);
+    }
     if (st != HPOLAB_OK) {
         fprintf(stderr, "hpolab plugins: %s\n", err.message);
         hpolab_registry_destroy(reg);

@@ -311,6 +311,12 @@ static void test_load_all(void **state)
              "ABI %d.%d: rebuild it against hpolab %d.x",
              major2, HPOLAB_ABI_MAJOR, HPOLAB_ABI_MINOR, HPOLAB_ABI_MAJOR);
     assert_int_equal(lines_mentioning(expected), 1);
+    /* loaded with a warning about its file name */
+    assert_non_null(hpolab_registry_find(reg, HPOLAB_KIND_SEARCHER,
+                                         "fx_scan_renamed"));
+    assert_int_equal(lines_mentioning("the file should be named "
+                                      "hpolab-searcher_fx_scan_renamed.so"),
+                     1);
     /* nothing about the folder named like a plugin, nor a second pass */
     assert_int_equal(lines_mentioning("hpolab-dir.so"), 0);
     assert_int_equal(lines_mentioning("hpolab-searcher_fx_scan.so"), 0);
