@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pyfloat.h"
 #include "space_impl.h"
 
 static const struct hpolab_space_domain_info domains[] = {
@@ -94,11 +93,6 @@ static int get_integer(const struct hpolab_space_field *f, int64_t *out)
     return 0;
 }
 
-static const char *num_text(double x, char buf[HPOLAB_PYFLOAT_BUFSIZE])
-{
-    return hpolab_pyfloat(x, buf);
-}
-
 /* Python's math.isclose(a, b) with the default rel_tol 1e-9. */
 static int is_close(double a, double b)
 {
@@ -142,8 +136,9 @@ static void build_float(struct ctx *c, const struct hpolab_space_fields *f)
     if (!hi_ok)
         bad(c, &f->upper, expect);
     if (lo_ok && hi_ok && lo > hi) {
-        char b[HPOLAB_PYFLOAT_BUFSIZE], what[64];
-        snprintf(what, sizeof what, "a number >= lower (%s)", num_text(lo, b));
+        char b[128], what[160];
+        snprintf(what, sizeof what, "a number >= lower (%s)",
+                 hpolab_space_json_text(f->lower.value, b, sizeof b));
         bad(c, &f->upper, what);
         hi_ok = 0;
     } else if (lo_ok && hi_ok && !isfinite(hi - lo)) {
@@ -160,8 +155,9 @@ static void build_float(struct ctx *c, const struct hpolab_space_fields *f)
         return;
     }
     e->q = q;
-    char b[HPOLAB_PYFLOAT_BUFSIZE], what[80];
-    snprintf(what, sizeof what, "a multiple of q (%s)", num_text(q, b));
+    char b[128], what[160];
+    snprintf(what, sizeof what, "a multiple of q (%s)",
+             hpolab_space_json_text(f->q.value, b, sizeof b));
     /* Syne Tune's Float.quantized check: keeps quantized values in range */
     if (lo_ok && !is_close(lo / q, hpolab_round_half_even(lo / q)))
         bad(c, &f->lower, what);
@@ -470,8 +466,9 @@ static int build_finrange(struct ctx *c, const struct hpolab_space_fields *f)
     if (!hi_ok)
         bad(c, &f->upper, expect);
     if (lo_ok && hi_ok && lo > hi) {
-        char b[HPOLAB_PYFLOAT_BUFSIZE], what[64];
-        snprintf(what, sizeof what, "a number >= lower (%s)", num_text(lo, b));
+        char b[128], what[160];
+        snprintf(what, sizeof what, "a number >= lower (%s)",
+                 hpolab_space_json_text(f->lower.value, b, sizeof b));
         bad(c, &f->upper, what);
         hi_ok = 0;
     }
