@@ -302,6 +302,69 @@ static void test_finrange(void **state)
     free(x);
 }
 
+/* The first draws of every domain, exactly. Expected values: plain Python
+ * (no numpy) following §1.3 and Appendix A (MT19937 as in
+ * docs/config-space.md; math.exp/log/log1p/expm1; round = half to even;
+ * nn ordinals: nearest of z to uniform(z0 - a, zlast + a), a = half the mean
+ * gap). Cross-checked with numpy 1.24.2 calling the samplers the way
+ * syne_tune/config_space.py does: identical except the first reverse-log
+ * value, for which numpy's SIMD expm1 gives 0.9648198981158723 (1 ulp). */
+static void test_every_domain_exact(void **state)
+{
+    struct hpolab_space *s = space_from(
+        "{\"u\": {\"domain\": \"uniform\", \"lower\": -5, \"upper\": 10},"
+        " \"lu\": {\"domain\": \"loguniform\", \"lower\": 1e-4, \"upper\": 0.1},"
+        " \"r\": {\"domain\": \"reverseloguniform\", \"lower\": 0.9, "
+        "\"upper\": 0.999},"
+        " \"i\": {\"domain\": \"randint\", \"lower\": 1, \"upper\": 10},"
+        " \"li\": {\"domain\": \"lograndint\", \"lower\": 1, \"upper\": 100},"
+        " \"qu\": {\"domain\": \"quniform\", \"lower\": 0, \"upper\": 1, "
+        "\"q\": 0.25},"
+        " \"qlu\": {\"domain\": \"qloguniform\", \"lower\": 0.5, \"upper\": 8, "
+        "\"q\": 0.5},"
+        " \"qi\": {\"domain\": \"qrandint\", \"lower\": 0, \"upper\": 12, "
+        "\"q\": 4},"
+        " \"qli\": {\"domain\": \"qlograndint\", \"lower\": 2, \"upper\": 64, "
+        "\"q\": 2},"
+        " \"c\": {\"domain\": \"choice\", \"categories\": [\"a\", \"b\", \"c\"]},"
+        " \"o\": {\"domain\": \"ordinal\", \"categories\": [\"s\", \"m\", \"l\"]},"
+        " \"on\": {\"domain\": \"ordinal\", \"categories\": [1, 2, 4, 8]},"
+        " \"lo\": {\"domain\": \"logordinal\", \"categories\": [1, 10, 100]},"
+        " \"f\": {\"domain\": \"finrange\", \"lower\": 0, \"upper\": 1, "
+        "\"size\": 5},"
+        " \"lf\": {\"domain\": \"logfinrange\", \"lower\": 1, \"upper\": 1000, "
+        "\"size\": 4, \"cast_int\": true}}");
+    static const char *const want[4] = {
+        "{\"u\": 5.447037783967925, \"lu\": 0.0007218018732952586, "
+        "\"r\": 0.9648198981158724, \"i\": 7, \"li\": 27, \"qu\": 0.5, "
+        "\"qlu\": 4.5, \"qi\": 0, \"qli\": 20, \"c\": \"c\", \"o\": \"m\", "
+        "\"on\": 4, \"lo\": 10, \"f\": 0.25, \"lf\": 1000}",
+        "{\"u\": -1.3286108456912022, \"lu\": 0.012141309541725516, "
+        "\"r\": 0.9935107396172693, \"i\": 2, \"li\": 2, \"qu\": 0.25, "
+        "\"qlu\": 2.0, \"qi\": 4, \"qli\": 8, \"c\": \"b\", \"o\": \"s\", "
+        "\"on\": 4, \"lo\": 100, \"f\": 1.0, \"lf\": 1}",
+        "{\"u\": 1.258149220380064, \"lu\": 0.009207970566887819, "
+        "\"r\": 0.9821187800048494, \"i\": 3, \"li\": 4, \"qu\": 0.75, "
+        "\"qlu\": 0.5, \"qi\": 0, \"qli\": 2, \"c\": \"c\", \"o\": \"l\", "
+        "\"on\": 1, \"lo\": 1, \"f\": 0.75, \"lf\": 1000}",
+        "{\"u\": 8.400837446757022, \"lu\": 0.06799548167126573, "
+        "\"r\": 0.9900842253504659, \"i\": 4, \"li\": 14, \"qu\": 0.25, "
+        "\"qlu\": 2.0, \"qi\": 8, \"qli\": 40, \"c\": \"b\", \"o\": \"l\", "
+        "\"on\": 8, \"lo\": 10, \"f\": 1.0, \"lf\": 1}",
+    };
+    struct hpolab_rng r;
+    hpolab_rng_seed(&r, 123);
+    for (int k = 0; k < 4; k++) {
+        struct hpolab_config *c;
+        assert_int_equal(hpolab_space_sample(s, &r, &c, NULL), HPOLAB_OK);
+        char *text = hpolab_record_to_json_text(&c->rec);
+        assert_string_equal(text, want[k]);
+        free(text);
+        hpolab_config_free(c);
+    }
+    hpolab_space_free(s);
+}
+
 /* ---- Syne Tune's RandomSearcher trace ----------------------------------
  * Space (in this order): lr loguniform(1e-4, 0.1), x uniform(-5, 10),
  * epochs 81, layers randint(1, 10), act choice(relu, tanh, sigmoid).
@@ -430,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_categorical),
         cmocka_unit_test(test_ordinal_nn),
         cmocka_unit_test(test_finrange),
+        cmocka_unit_test(test_every_domain_exact),
         cmocka_unit_test(test_trace_seed0),
         cmocka_unit_test(test_trace_seed7),
         cmocka_unit_test(test_trace_numpy_within_ulp),
