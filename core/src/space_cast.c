@@ -203,7 +203,9 @@ int32_t hpolab_space_cast_value(const struct hpolab_space_entry *e,
             return expected(e, in, "a number", err);
         *index = hpolab_space_onn_index(
             e, e->scale == HPOLAB_SCALE_LOG ? log(d) : d);
-        return hpolab_value_copy(out, &e->cats[*index]);
+        return hpolab_value_copy(out, &e->cats[*index]) == HPOLAB_OK
+                   ? HPOLAB_OK
+                   : hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
     case HPOLAB_DOM_FINRANGE:
         if (!to_double(in, &d) || isnan(d))
             return expected(e, in, "a number", err);
