@@ -201,8 +201,8 @@ static int32_t read_results_file(const char *path, struct hpolab_results **out,
     if (st != HPOLAB_OK)
         return st;
     if (is_zip(data, len)) {
-        char *csv;
-        size_t csv_len;
+        char *csv = NULL;
+        size_t csv_len = 0;
         st = unzip_single(path, data, len, &csv, &csv_len, err);
         free(data);
         if (st != HPOLAB_OK)

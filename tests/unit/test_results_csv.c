@@ -272,6 +272,35 @@ static void test_float_round_trip(void **state)
     hpolab_results_free(w);
 }
 
+/* Cells hold Python's repr: checked against CPython 3.11 output, including
+ * powers of two whose shortest text is not the nearest 16-digit one, and a
+ * subnormal. */
+static void test_float_cells_are_python_repr(void **state)
+{
+    static const struct {
+        double x;
+        const char *text;
+    } cases[] = {
+        {0x1p-24, "5.960464477539063e-08"},
+        {0x1p+89, "6.189700196426902e+26"},
+        {0x1p-44, "5.684341886080802e-14"},
+        {0x0.044197e55f403p-1022, "3.6993799826786e-310"},
+        {1700000000.731, "1700000000.731"},
+        {123456789012345680.0, "1.2345678901234568e+17"},
+        {0.0001, "0.0001"},
+        {1e23, "1e+23"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct hpolab_buffer b;
+        hpolab_buffer_init(&b);
+        struct hpolab_value v = {.type = HPOLAB_VALUE_DOUBLE, .u.d = cases[i].x};
+        assert_int_equal(hpolab_csv_append_value(&b, &v), HPOLAB_OK);
+        assert_int_equal(hpolab_buffer_append(&b, "", 1), HPOLAB_OK);
+        assert_string_equal((char *)b.data, cases[i].text);
+        hpolab_buffer_free(&b);
+    }
+}
+
 static void test_parse_value(void **state)
 {
     static const struct {
@@ -412,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_columns_growing),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_float_round_trip),
+        cmocka_unit_test(test_float_cells_are_python_repr),
         cmocka_unit_test(test_parse_value),
         cmocka_unit_test(test_reader_tolerance),
         cmocka_unit_test(test_reader_errors),
