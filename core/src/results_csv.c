@@ -96,7 +96,8 @@ static char *put_line(char *p, const char *cells, size_t cells_len,
         memcpy(p, "\"\"\n", 3);
         return p + 3;
     }
-    memcpy(p, cells, cells_len);
+    if (cells_len) /* an empty header has no buffer at all */
+        memcpy(p, cells, cells_len);
     p += cells_len;
     memset(p, ',', missing);
     p += missing;
