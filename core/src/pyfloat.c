@@ -1,20 +1,59 @@
 #include "pyfloat.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The text one unit in the last digit up (dir 1) or down (-1) from tmp,
+ * "d.ddde[+-]XX", into out. 0 if the step changes the number of digits: such
+ * a value is shorter and was tried at a lower precision already. */
+static int step_last_digit(const char *tmp, int dir, char out[40])
+{
+    unsigned long long m = 0, lo = 1;
+    const char *p = tmp;
+    for (; *p && *p != 'e'; p++) {
+        if (*p >= '0' && *p <= '9') {
+            m = m * 10 + (unsigned long long)(*p - '0');
+            lo *= 10;
+        }
+    }
+    lo /= 10; /* smallest mantissa with this many digits */
+    if ((dir < 0 && m == lo) || (dir > 0 && m + 1 == lo * 10))
+        return 0;
+    char d[24];
+    snprintf(d, sizeof d, "%llu", dir > 0 ? m + 1 : m - 1);
+    snprintf(out, 40, "%c.%se%s", d[0], d + 1, p + 1);
+    return 1;
+}
+
 /* Shortest decimal digits d1d2...dn and exponent e with x = 0.d1...dn * 10^e
  * (Python's "decpt"), found by trying increasing precision until the text
- * reads back as x. */
+ * reads back as x.
+ * Starting at 15 digits is enough for normal numbers: if the shortest text
+ * has k <= 15 digits, x lies within an ulp of it, much closer than half a
+ * step of the 15-digit grid, so rounding x to 15 digits gives those k digits
+ * followed by zeros (stripped below). This saves up to 14 snprintf/strtod
+ * pairs per number, which dominated writing large results tables.
+ * Subnormals carry fewer bits, so their search starts at one digit.
+ * At a power of two the values that read back as x reach twice as far above
+ * x as below, so the nearest 16-digit text may miss while its neighbour above
+ * hits; Python prints that neighbour (2**-24 -> 5.960464477539063e-08). */
 static void shortest_digits(double x, char digits[20], int *decpt)
 {
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
+    char tmp[40], alt[40];
+    for (int prec = x < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, x);
         if (strtod(tmp, NULL) == x || prec == 17)
             break;
+        if (prec == 16 && ((step_last_digit(tmp, 1, alt) &&
+                            strtod(alt, NULL) == x) ||
+                           (step_last_digit(tmp, -1, alt) &&
+                            strtod(alt, NULL) == x))) {
+            memcpy(tmp, alt, sizeof tmp);
+            break;
+        }
     }
     /* tmp is "d.ddde[+-]XX" (x > 0 here) */
     int n = 0;

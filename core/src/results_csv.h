@@ -1,0 +1,49 @@
+/* results_csv.h: the results table as CSV text, as pandas'
+ * DataFrame.to_csv(index=False) writes Syne Tune's results: a header line,
+ * ',' between fields, '\n' after every line, a field quoted only when it
+ * holds ',', '"', '\n' or '\r' (csv.QUOTE_MINIMAL) with '"' doubled inside.
+ * Cells: ints as ints, floats in Python repr ("0.1", "1e-05", "1e+16",
+ * "inf"), NaN/null/missing as an empty field, booleans "True"/"False",
+ * strings as is, lists/objects as Python's json.dumps text. A line holding a
+ * single empty field is written '""' (as Python's csv module does).
+ *
+ * The reader parses that format back into typed values: an integer text is
+ * an int, a float text (also inf/nan) a double, "True"/"False" a boolean, an
+ * empty field a missing cell, anything else a string. It accepts '\r\n'
+ * line ends, quoted fields spanning lines, a UTF-8 byte order mark and a last
+ * line without a line end; blank lines are skipped (as pandas does). */
+#ifndef HPOLAB_CORE_RESULTS_CSV_H
+#define HPOLAB_CORE_RESULTS_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buffer.h"
+#include "error.h"
+#include "record.h"
+#include "results_table.h"
+
+/* *out [owned: free], NUL-terminated; *out_len excludes the NUL. */
+int32_t hpolab_results_to_csv(const struct hpolab_results *r, char **out,
+                              size_t *out_len, struct hpolab_error *err);
+/* Parse text[0..len) (need not be NUL-terminated); name_for_errors starts
+ * every message ("results.csv: line 4, column 7: ..."). *out [owned:
+ * hpolab_results_free]. */
+int32_t hpolab_results_from_csv(const char *text, size_t len,
+                                const char *name_for_errors,
+                                struct hpolab_results **out,
+                                struct hpolab_error *err);
+
+/* Append text[0..len) to buf as one CSV field, quoted if needed. */
+int32_t hpolab_csv_append_field(struct hpolab_buffer *buf, const char *text,
+                                size_t len);
+/* Append the CSV field of v (rules above) to buf. */
+int32_t hpolab_csv_append_value(struct hpolab_buffer *buf,
+                                const struct hpolab_value *v);
+/* The typed value of a field's text after unquoting (quotes do not change
+ * the type, as in pandas); an empty text is HPOLAB_VALUE_NULL. out owns its
+ * string. */
+int32_t hpolab_csv_parse_value(const char *text, size_t len,
+                               struct hpolab_value *out);
+
+#endif

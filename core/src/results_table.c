@@ -1,0 +1,267 @@
+#include "results_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buffer.h"
+#include "results_csv.h"
+
+struct results_row {
+    struct hpolab_record rec;
+    char *csv;      /* cells of the first ncols columns joined by ',', owned */
+    size_t csv_len;
+    size_t ncols;
+};
+
+struct hpolab_results {
+    struct results_row **rows; /* owned, each owned: rows never move */
+    size_t nrows, rows_cap;
+    char **cols; /* owned names */
+    size_t ncols, cols_cap;
+    uint32_t *slots; /* open addressing: column index + 1, 0 = empty */
+    size_t nslots;   /* power of two, > 2 * ncols */
+    const struct hpolab_value **scratch; /* cells of the row being appended */
+    size_t scratch_cap;
+};
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int64_t lookup(const struct hpolab_results *r, const char *name)
+{
+    if (!r->nslots)
+        return -1;
+    size_t mask = r->nslots - 1;
+    for (size_t i = (size_t)hash_name(name) & mask;; i = (i + 1) & mask) {
+        uint32_t s = r->slots[i];
+        if (!s)
+            return -1;
+        if (strcmp(r->cols[s - 1], name) == 0)
+            return (int64_t)s - 1;
+    }
+}
+
+static void insert_slot(uint32_t *slots, size_t nslots, const char *name,
+                        uint32_t value)
+{
+    size_t mask = nslots - 1;
+    size_t i = (size_t)hash_name(name) & mask;
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = value;
+}
+
+/* Rebuild the hash for the first ncols columns with at least nslots slots. */
+static int rehash(struct hpolab_results *r, size_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < r->ncols; i++)
+        insert_slot(slots, nslots, r->cols[i], (uint32_t)(i + 1));
+    free(r->slots);
+    r->slots = slots;
+    r->nslots = nslots;
+    return 0;
+}
+
+static int32_t add_column(struct hpolab_results *r, const char *name)
+{
+    if (r->ncols >= UINT32_MAX - 1)
+        return HPOLAB_ERR_RANGE;
+    if (r->ncols == r->cols_cap) {
+        size_t cap = r->cols_cap ? r->cols_cap * 2 : 16;
+        char **cols = realloc(r->cols, cap * sizeof *cols);
+        if (!cols)
+            return HPOLAB_ERR_NOMEM;
+        r->cols = cols;
+        r->cols_cap = cap;
+    }
+    if (2 * (r->ncols + 1) >= r->nslots &&
+        rehash(r, r->nslots ? r->nslots * 2 : 64) != 0)
+        return HPOLAB_ERR_NOMEM;
+    char *dup = strdup(name);
+    if (!dup)
+        return HPOLAB_ERR_NOMEM;
+    r->cols[r->ncols++] = dup;
+    insert_slot(r->slots, r->nslots, dup, (uint32_t)r->ncols);
+    return HPOLAB_OK;
+}
+
+/* Undo columns added by a failed append. */
+static void drop_columns_from(struct hpolab_results *r, size_t ncols)
+{
+    if (r->ncols == ncols)
+        return;
+    while (r->ncols > ncols)
+        free(r->cols[--r->ncols]);
+    memset(r->slots, 0, r->nslots * sizeof *r->slots);
+    for (size_t i = 0; i < r->ncols; i++)
+        insert_slot(r->slots, r->nslots, r->cols[i], (uint32_t)(i + 1));
+}
+
+int32_t hpolab_results_create(struct hpolab_results **out,
+                              struct hpolab_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    return HPOLAB_OK;
+}
+
+void hpolab_results_free(struct hpolab_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nrows; i++) {
+        hpolab_record_free(&r->rows[i]->rec);
+        free(r->rows[i]->csv);
+        free(r->rows[i]);
+    }
+    free(r->rows);
+    for (size_t i = 0; i < r->ncols; i++)
+        free(r->cols[i]);
+    free(r->cols);
+    free(r->slots);
+    free(r->scratch);
+    free(r);
+}
+
+int32_t hpolab_results_add_column(struct hpolab_results *r, const char *name,
+                                  struct hpolab_error *err)
+{
+    if (lookup(r, name) >= 0)
+        return HPOLAB_OK;
+    int32_t st = add_column(r, name);
+    if (st != HPOLAB_OK)
+        return hpolab_error_set(err, st, "results table: cannot add column "
+                                         "'%s': %s",
+                                name, hpolab_status_text(st));
+    return HPOLAB_OK;
+}
+
+/* Format row's cells in column order into a new string. */
+static int32_t format_row(struct hpolab_results *r,
+                          const struct hpolab_record *row, char **out,
+                          size_t *out_len)
+{
+    if (r->scratch_cap < r->ncols) {
+        size_t cap = r->scratch_cap ? r->scratch_cap : 16;
+        while (cap < r->ncols)
+            cap *= 2;
+        const struct hpolab_value **s = realloc(r->scratch, cap * sizeof *s);
+        if (!s)
+            return HPOLAB_ERR_NOMEM;
+        r->scratch = s;
+        r->scratch_cap = cap;
+    }
+    memset(r->scratch, 0, r->ncols * sizeof *r->scratch);
+    for (uint32_t i = 0; i < row->count; i++)
+        r->scratch[lookup(r, row->entries[i].name)] = &row->entries[i].value;
+    struct hpolab_buffer buf;
+    hpolab_buffer_init(&buf);
+    int32_t st = HPOLAB_OK;
+    for (size_t j = 0; j < r->ncols && st == HPOLAB_OK; j++) {
+        if (j)
+            st = hpolab_buffer_append(&buf, ",", 1);
+        if (st == HPOLAB_OK && r->scratch[j])
+            st = hpolab_csv_append_value(&buf, r->scratch[j]);
+    }
+    if (st == HPOLAB_OK)
+        st = hpolab_buffer_append(&buf, "", 1);
+    if (st != HPOLAB_OK) {
+        hpolab_buffer_free(&buf);
+        return st;
+    }
+    *out = (char *)buf.data;
+    *out_len = buf.len - 1;
+    return HPOLAB_OK;
+}
+
+int32_t hpolab_results_append(struct hpolab_results *r,
+                              const struct hpolab_record *row,
+                              struct hpolab_error *err)
+{
+    size_t old_ncols = r->ncols;
+    int32_t st = HPOLAB_OK;
+    for (uint32_t i = 0; i < row->count && st == HPOLAB_OK; i++)
+        if (lookup(r, row->entries[i].name) < 0)
+            st = add_column(r, row->entries[i].name);
+    if (st == HPOLAB_OK && r->nrows == r->rows_cap) {
+        size_t cap = r->rows_cap ? r->rows_cap * 2 : 64;
+        struct results_row **rows = realloc(r->rows, cap * sizeof *rows);
+        if (rows) {
+            r->rows = rows;
+            r->rows_cap = cap;
+        } else {
+            st = HPOLAB_ERR_NOMEM;
+        }
+    }
+    struct results_row *nr = NULL;
+    if (st == HPOLAB_OK) {
+        nr = calloc(1, sizeof *nr);
+        if (!nr)
+            st = HPOLAB_ERR_NOMEM;
+    }
+    if (st == HPOLAB_OK)
+        st = format_row(r, row, &nr->csv, &nr->csv_len);
+    if (st == HPOLAB_OK) {
+        st = hpolab_record_copy(&nr->rec, row);
+        if (st != HPOLAB_OK)
+            free(nr->csv);
+    }
+    if (st != HPOLAB_OK) {
+        free(nr);
+        drop_columns_from(r, old_ncols);
+        return hpolab_error_set(err, st, "results table: cannot append row "
+                                         "%zu: %s",
+                                r->nrows, hpolab_status_text(st));
+    }
+    nr->ncols = r->ncols;
+    r->rows[r->nrows++] = nr;
+    return HPOLAB_OK;
+}
+
+size_t hpolab_results_row_count(const struct hpolab_results *r)
+{
+    return r->nrows;
+}
+
+const struct hpolab_record *hpolab_results_row(const struct hpolab_results *r,
+                                               size_t i)
+{
+    return i < r->nrows ? &r->rows[i]->rec : NULL;
+}
+
+size_t hpolab_results_column_count(const struct hpolab_results *r)
+{
+    return r->ncols;
+}
+
+const char *hpolab_results_column(const struct hpolab_results *r, size_t i)
+{
+    return i < r->ncols ? r->cols[i] : NULL;
+}
+
+int64_t hpolab_results_column_index(const struct hpolab_results *r,
+                                    const char *name)
+{
+    return lookup(r, name);
+}
+
+const char *hpolab_results_row_csv(const struct hpolab_results *r, size_t i,
+                                   size_t *len, size_t *ncols)
+{
+    if (i >= r->nrows)
+        return NULL;
+    *len = r->rows[i]->csv_len;
+    *ncols = r->rows[i]->ncols;
+    return r->rows[i]->csv;
+}

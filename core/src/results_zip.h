@@ -1,0 +1,36 @@
+/* results_zip.h: results.csv.zip, Syne Tune's results file: a zip archive
+ * holding one deflated member "results.csv" (what pandas writes for
+ * to_csv("results.csv.zip")). The file is rewritten in full, atomically, so
+ * readers of a running study always find a complete archive. */
+#ifndef HPOLAB_CORE_RESULTS_ZIP_H
+#define HPOLAB_CORE_RESULTS_ZIP_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "results_table.h"
+
+#define HPOLAB_RESULTS_ZIP "results.csv.zip"
+#define HPOLAB_RESULTS_CSV "results.csv"
+
+/* Write <dir>/results.csv.zip: the archive is built in memory, written to a
+ * temp file in dir and renamed over the old one. On failure (read-only
+ * folder, full disk) the previous results.csv.zip stays as it was. */
+int32_t hpolab_results_write(const struct hpolab_results *r, const char *dir,
+                             struct hpolab_error *err);
+
+/* Read <dir>/results.csv.zip (its single member, whatever its name), else
+ * <dir>/results.csv. dir_or_file may also name a file: a zip archive
+ * (recognised by its signature) or plain CSV. Neither file: HPOLAB_ERR_NOT_FOUND.
+ * *out [owned: hpolab_results_free]. */
+int32_t hpolab_results_read(const char *dir_or_file,
+                            struct hpolab_results **out,
+                            struct hpolab_error *err);
+
+/* The zip archive bytes for csv[0..len) as one member named member_name.
+ * *out [owned: free]. */
+int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
+                                 size_t len, void **out, size_t *out_len,
+                                 struct hpolab_error *err);
+
+#endif
