@@ -175,49 +175,33 @@ static size_t utf8_encode(unsigned long cp, char *out)
     return 4;
 }
 
-/* A string starting at the '"' at p->pos. With out, its decoded text is
- * stored there [owned: free]; without, it is only validated. Decoding never
- * grows the text (an escape is at least as long as its UTF-8), so the
- * output buffer is sized by the input. */
-static int32_t parse_string(struct parser *p, char **out)
+/* The string starting at the '"' at p->pos, up to and past its closing
+ * quote. With buf, the decoded text is written there (*n bytes, no
+ * terminator); without, it is only validated. */
+static int32_t scan_string(struct parser *p, char *buf, size_t *n)
 {
     size_t start = p->pos;
-    char *buf = NULL;
-    size_t n = 0;
+    *n = 0;
     p->pos++; /* the opening quote */
-    const char *close = memchr(p->s + p->pos, '"', p->end - p->pos);
-    if (!close)
+    if (!memchr(p->s + p->pos, '"', p->end - p->pos))
         return fail_at(p, start, "unterminated string");
-    if (out) {
-        /* The closing quote may be further than the first '"' (escaped),
-         * but never beyond the end. */
-        buf = malloc(p->end - p->pos + 1);
-        if (!buf)
-            return nomem(p);
-    }
     for (;;) {
-        if (p->pos >= p->end) {
-            free(buf);
+        if (p->pos >= p->end)
             return fail_at(p, start, "unterminated string");
-        }
         unsigned char c = (unsigned char)p->s[p->pos];
         if (c == '"') {
             p->pos++;
-            break;
+            return HPOLAB_OK;
         }
-        if (c < 0x20) {
-            free(buf);
+        if (c < 0x20)
             return fail_at(p, p->pos,
                            "control character 0x%02x inside a string (write "
                            "it as an escape)",
                            c);
-        }
         if (c == '\\') {
             size_t esc = p->pos;
-            if (p->pos + 1 >= p->end) {
-                free(buf);
+            if (p->pos + 1 >= p->end)
                 return fail_at(p, start, "unterminated string");
-            }
             char e = p->s[p->pos + 1];
             char simple = 0;
             switch (e) {
@@ -233,72 +217,73 @@ static int32_t parse_string(struct parser *p, char **out)
             default: {
                 char got[32];
                 describe(p, p->pos + 1, got, sizeof got);
-                free(buf);
                 return fail_at(p, esc, "invalid escape '\\' followed by %s",
                                got);
             }
             }
             if (simple) {
                 if (buf)
-                    buf[n++] = simple;
+                    buf[*n] = simple;
+                ++*n;
                 p->pos += 2;
                 continue;
             }
             long cp = read_hex4(p, p->pos + 2);
-            if (cp < 0) {
-                free(buf);
+            if (cp < 0)
                 return fail_at(p, esc,
                                "invalid \\u escape (expected 4 hex digits)");
-            }
             p->pos += 6;
             if (cp >= 0xd800 && cp <= 0xdbff) {
                 long lo = -1;
                 if (p->end - p->pos >= 6 && p->s[p->pos] == '\\' &&
                     p->s[p->pos + 1] == 'u')
                     lo = read_hex4(p, p->pos + 2);
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                    free(buf);
+                if (lo < 0xdc00 || lo > 0xdfff)
                     return fail_at(p, esc,
                                    "unpaired surrogate \\u%04lx (a high "
                                    "surrogate must be followed by a low one)",
                                    (unsigned long)cp);
-                }
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 p->pos += 6;
             } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                free(buf);
                 return fail_at(p, esc, "unpaired surrogate \\u%04lx",
                                (unsigned long)cp);
             } else if (cp == 0) {
-                free(buf);
                 return fail_at(p, esc,
                                "\\u0000 (NUL) is not supported in strings");
             }
-            if (buf)
-                n += utf8_encode((unsigned long)cp, buf + n);
+            char tmp[4];
+            size_t len = utf8_encode((unsigned long)cp, buf ? buf + *n : tmp);
+            *n += len;
             continue;
         }
-        if (c < 0x80) {
-            if (buf)
-                buf[n++] = (char)c;
-            p->pos++;
-            continue;
-        }
-        size_t len = utf8_length(p, p->pos);
-        if (len == 0) {
-            free(buf);
+        size_t len = c < 0x80 ? 1 : utf8_length(p, p->pos);
+        if (len == 0)
             return fail_at(p, p->pos, "invalid UTF-8 byte 0x%02x in a string",
                            c);
-        }
         if (buf)
-            memcpy(buf + n, p->s + p->pos, len);
-        n += len;
+            memcpy(buf + *n, p->s + p->pos, len);
+        *n += len;
         p->pos += len;
     }
-    if (out) {
-        buf[n] = '\0';
-        *out = buf;
-    }
+}
+
+/* A string at p->pos; with out, its decoded text [owned: free]. Validated
+ * first, so the buffer is sized by the string itself (an escape is never
+ * shorter than its UTF-8), not by the rest of the line. */
+static int32_t parse_string(struct parser *p, char **out)
+{
+    size_t start = p->pos, n;
+    int32_t st = scan_string(p, NULL, &n);
+    if (st != HPOLAB_OK || !out)
+        return st;
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return nomem(p);
+    p->pos = start;
+    scan_string(p, buf, &n); /* cannot fail: validated above */
+    buf[n] = '\0';
+    *out = buf;
     return HPOLAB_OK;
 }
 

@@ -1141,6 +1141,19 @@ static void test_many_trials(void **state)
     cfg_free(c);
 }
 
+/* The same behaviour without pidfds (exits found by waitid checks). */
+static int setup_no_pidfd(void **state)
+{
+    setenv("HPOLAB_LOCAL_NO_PIDFD", "1", 1);
+    return setup(state);
+}
+
+static int teardown_no_pidfd(void **state)
+{
+    unsetenv("HPOLAB_LOCAL_NO_PIDFD");
+    return teardown(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1173,6 +1186,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exit_after_pending_output, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_many_trials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_then_exit,
+                                        setup_no_pidfd, teardown_no_pidfd),
+        cmocka_unit_test_setup_teardown(test_stop_escalates_to_sigkill,
+                                        setup_no_pidfd, teardown_no_pidfd),
+        cmocka_unit_test_setup_teardown(test_exit_after_pending_output,
+                                        setup_no_pidfd, teardown_no_pidfd),
+        cmocka_unit_test_setup_teardown(test_stop_all, setup_no_pidfd,
+                                        teardown_no_pidfd),
+        cmocka_unit_test_setup_teardown(test_many_trials, setup_no_pidfd,
+                                        teardown_no_pidfd),
     };
     return cmocka_run_group_tests(tests, load_plugin, unload_plugin);
 }

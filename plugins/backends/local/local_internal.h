@@ -21,6 +21,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Without pidfds (valgrind, kernels before 5.3, some seccomp profiles),
+ * exits are checked this often instead. */
+#define LOCAL_EXIT_CHECK_S 0.05
+
 /* Lines longer than this are emitted cut to this length. */
 #define LOCAL_MAX_LINE (1024 * 1024)
 
@@ -35,7 +39,8 @@ struct local_run {
     char *trial_dir; /* owned */
     pid_t pid;       /* leader, also the process group id; never reaped
                         while the run is in the table */
-    int pidfd;       /* readable once the leader exited */
+    int pidfd;       /* readable once the leader exited; -1 if the kernel
+                        has no pidfds (exits are then checked by waitid) */
     int out_fd;      /* read end of the stdout pipe, -1 after EOF */
     int tee_fd;      /* <trial_dir>/std.out opened for append */
     int stopped;     /* stop_trial/stop_all was called: emit nothing more */
@@ -83,6 +88,7 @@ struct local_backend {
     struct local_table table;
     struct local_gpu gpu;
     int32_t emit_status; /* first failing emit_* of the current call */
+    int warned_no_pidfd;
     /* scratch for poll: one entry per descriptor */
     struct pollfd *pfds;
     struct local_run **pruns;

@@ -167,9 +167,35 @@ static int above_stdio(int fd)
     return moved;
 }
 
+/* HPOLAB_LOCAL_NO_PIDFD=1 acts as a kernel without pidfds (to test the
+ * fallback). */
 static int pidfd_open_(pid_t pid)
 {
+    const char *off = getenv("HPOLAB_LOCAL_NO_PIDFD");
+    if (off && strcmp(off, "1") == 0) {
+        errno = ENOSYS;
+        return -1;
+    }
     return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* A program given as a path must be executable. posix_spawn reports this
+ * too, but only where the child can hand its exec error back (not under
+ * valgrind, for one), so check first; relative paths are relative to the
+ * trial's working folder. Returns 0 or an errno value. */
+static int check_program(const struct local_backend *b, const char *prog)
+{
+    if (!has_slash(prog))
+        return 0; /* searched in PATH by posix_spawnp */
+    char *full = NULL;
+    if (prog[0] != '/' && b->working_dir) {
+        full = local_path_join(b->working_dir, prog);
+        if (!full)
+            return ENOMEM;
+    }
+    int e = access(full ? full : prog, X_OK) == 0 ? 0 : errno;
+    free(full);
+    return e;
 }
 
 int32_t local_spawn(struct local_backend *b, struct hpolab_ctx *ctx,
@@ -247,7 +273,9 @@ int32_t local_spawn(struct local_backend *b, struct hpolab_ctx *ctx,
     attr_ok = 1;
     pid_t pid;
     char *const *cargv = (char *const *)argv;
-    int e = has_slash(argv[0])
+    int e = check_program(b, argv[0]);
+    if (e == 0)
+        e = has_slash(argv[0])
                 ? posix_spawn(&pid, argv[0], &fa, &attr, cargv, env)
                 : posix_spawnp(&pid, argv[0], &fa, &attr, cargv, env);
     if (e != 0) {
@@ -259,16 +287,22 @@ int32_t local_spawn(struct local_backend *b, struct hpolab_ctx *ctx,
     }
     run->pid = pid;
     run->pidfd = pidfd_open_(pid);
-    if (run->pidfd < 0) {
+    if (run->pidfd < 0 && (errno == ENOSYS || errno == EPERM)) {
+        if (!b->warned_no_pidfd)
+            hpolab_log(ctx, HPOLAB_LOG_INFO,
+                       "pidfd_open is not available (%s): trial exits are "
+                       "checked every %.0f ms",
+                       strerror(errno), LOCAL_EXIT_CHECK_S * 1000);
+        b->warned_no_pidfd = 1;
+    } else if (run->pidfd < 0) {
         e = errno;
         kill(-pid, SIGKILL);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
         }
         run->pid = -1;
         rc = hpolab_set_error(ctx, HPOLAB_ERR_PROCESS,
-                              "trial %lld: pidfd_open failed (Linux 5.3 or "
-                              "newer is needed): %s",
-                              id, strerror(e));
+                              "trial %lld: pidfd_open failed: %s", id,
+                              strerror(e));
         goto out;
     }
     run->out_fd = pipefd[0];

@@ -203,6 +203,16 @@ static int to_ms(double s)
     return whole < ms ? whole + 1 : whole; /* round up: never wake early */
 }
 
+/* The leader has exited (it stays a zombie: WNOWAIT does not reap). For
+ * runs without a pidfd. */
+static int exited_nowait(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           si.si_pid == pid;
+}
+
 int32_t local_poll_round(struct local_backend *b, struct hpolab_ctx *ctx,
                          double max_wait_s, int watch_wake, int *woke,
                          int *emitted, int *interrupted)
@@ -217,6 +227,7 @@ int32_t local_poll_round(struct local_backend *b, struct hpolab_ctx *ctx,
     if (reserve(b, 2 * b->table.count + 1) != 0)
         return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
     size_t n = 0;
+    int check_exits = 0;
     if (watch_wake && b->wake_fd >= 0) {
         b->pfds[n] = (struct pollfd){.fd = b->wake_fd, .events = POLLIN};
         b->pruns[n++] = NULL;
@@ -227,9 +238,15 @@ int32_t local_poll_round(struct local_backend *b, struct hpolab_ctx *ctx,
             b->pfds[n] = (struct pollfd){.fd = r->out_fd, .events = POLLIN};
             b->pruns[n++] = r;
         }
-        b->pfds[n] = (struct pollfd){.fd = r->pidfd, .events = POLLIN};
-        b->pruns[n++] = r;
+        if (r->pidfd >= 0) {
+            b->pfds[n] = (struct pollfd){.fd = r->pidfd, .events = POLLIN};
+            b->pruns[n++] = r;
+        } else {
+            check_exits = 1;
+        }
     }
+    if (check_exits && wait_s > LOCAL_EXIT_CHECK_S)
+        wait_s = LOCAL_EXIT_CHECK_S;
     int ready = poll(b->pfds, (nfds_t)n, to_ms(wait_s));
     if (ready < 0) {
         if (errno == EINTR) {
@@ -239,14 +256,11 @@ int32_t local_poll_round(struct local_backend *b, struct hpolab_ctx *ctx,
         return hpolab_set_error(ctx, HPOLAB_ERR_IO, "poll failed: %s",
                                 strerror(errno));
     }
-    if (ready == 0) {
-        fire_timers(b, local_monotonic());
-        return HPOLAB_OK;
-    }
     b->emit_status = HPOLAB_OK;
-    struct hpolab_ctx *c = ctx;
-    /* Output first, exits second: a run is freed only in the second pass. */
-    for (size_t i = 0; i < n; i++) {
+    if (ready == 0)
+        fire_timers(b, local_monotonic());
+    /* Output first, exits second: runs are freed only in the second pass. */
+    for (size_t i = 0; ready > 0 && i < n; i++) {
         if (!b->pfds[i].revents)
             continue;
         struct local_run *r = b->pruns[i];
@@ -255,20 +269,21 @@ int32_t local_poll_round(struct local_backend *b, struct hpolab_ctx *ctx,
         } else if (b->pfds[i].fd == r->pidfd) {
             r->exit_ready = 1;
         } else {
-            int was_stopped = r->stopped;
-            local_output_read(b, c, r, 0);
-            if (!was_stopped)
-                *emitted = 1;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct local_run *r = b->pruns[i];
-        if (r && b->pfds[i].revents && b->pfds[i].fd == r->pidfd &&
-            r->exit_ready) {
             if (!r->stopped)
                 *emitted = 1;
-            finish_run(b, c, r);
+            local_output_read(b, ctx, r, 0);
         }
+    }
+    struct local_run *next;
+    for (struct local_run *r = b->table.live; r; r = next) {
+        next = r->live_next;
+        if (r->pidfd < 0 && exited_nowait(r->pid))
+            r->exit_ready = 1;
+        if (!r->exit_ready)
+            continue;
+        if (!r->stopped)
+            *emitted = 1;
+        finish_run(b, ctx, r);
     }
     return b->emit_status;
 }
