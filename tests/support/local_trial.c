@@ -75,12 +75,20 @@ static void on_term_parent(int sig) { got_term = 1; }
 
 static int run_fork(void)
 {
+    /* SIGTERM stays blocked until each side has its own handler: a stop
+     * right after the fork must not reach the child's inherited one. */
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
     signal(SIGTERM, on_term_parent);
     pid_t child = fork();
     if (child == 0) {
         signal(SIGTERM, on_term_child);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         sleep_then_exit();
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     printf("child %ld\n", (long)child);
     printf("pid %ld\n", (long)getpid());
     for (int i = 0; i < 6000 && !got_term; i++)
