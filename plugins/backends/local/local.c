@@ -78,7 +78,7 @@ static void HPOLAB_ABI local_destroy(void *state)
     free(b);
 }
 
-static int32_t prepare_folder(struct local_backend *b, struct hpolab_ctx *ctx,
+static int32_t prepare_folder(struct hpolab_ctx *ctx,
                               const struct hpolab_trial_job *job)
 {
     int64_t id = job->trial_id;
@@ -101,7 +101,6 @@ static int32_t prepare_folder(struct local_backend *b, struct hpolab_ctx *ctx,
     if (st == HPOLAB_OK && job->copy_checkpoint_from)
         st = local_copy_tree(ctx, id, job->copy_checkpoint_from,
                              job->checkpoint_dir);
-    (void)b;
     return st;
 }
 
@@ -125,7 +124,7 @@ static int32_t HPOLAB_ABI local_start_trial(void *state,
     if (old)
         local_kill_and_reap(b, ctx, old);
 
-    int32_t st = prepare_folder(b, ctx, job);
+    int32_t st = prepare_folder(ctx, job);
     if (st != HPOLAB_OK)
         return st;
     struct local_run *run = calloc(1, sizeof *run);
