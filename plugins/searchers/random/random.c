@@ -1,0 +1,517 @@
+/* random.c: random search (Syne Tune's RandomSearcher, schedulers reference
+ * §2). Initial configurations first (the midpoint when none are given),
+ * without drawing; then uniform draws from the configuration space, up to
+ * 100 tries for one not suggested before; NULL once the space is exhausted.
+ * With allow_duplicates, configurations may repeat, and only those of failed
+ * trials are excluded.
+ *
+ * Saved state (version 1, little-endian): "HPRS", u32 version, u32 seed,
+ * u32 flags (bit 0: allow_duplicates), u64 draws (space_sample calls made on
+ * the RNG), u32 count + configurations (remaining initial ones), u64 count
+ * + configurations (the exclusion set). A configuration is u32 count of
+ * (u32 length + name, u8 HPOLAB_VALUE_* type, value: int64 / IEEE double
+ * bits / u8 bool / u32 length + string), hyperparameters only. The RNG is
+ * restored by replaying the draws from the seed: the host table has no RNG
+ * state accessors, and replay gives the identical state. */
+#include <hpolab/hpolab.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RETRIES 100
+#define STATE_VERSION 1u
+
+struct config_list {
+    struct hpolab_config **items; /* owned */
+    uint64_t count, cap;
+};
+
+struct random_searcher {
+    const struct hpolab_space *space; /* [borrowed] from the args */
+    uint32_t seed;
+    struct hpolab_rng *rng;
+    uint64_t draws; /* space_sample calls on rng */
+    int32_t allow_duplicates;
+    struct config_list initial; /* remaining: [next_initial, count) */
+    uint64_t next_initial;
+    struct hpolab_config_set *excluded;
+    struct config_list excluded_list; /* the members of excluded, for save */
+};
+
+static void list_clear(struct config_list *l)
+{
+    for (uint64_t i = 0; i < l->count; i++)
+        hpolab_host->config_free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* Takes c (freed on failure). */
+static int32_t list_push(struct hpolab_ctx *ctx, struct config_list *l,
+                         struct hpolab_config *c)
+{
+    if (l->count == l->cap) {
+        uint64_t cap = l->cap ? l->cap * 2 : 16;
+        struct hpolab_config **items = realloc(l->items, cap * sizeof *items);
+        if (!items) {
+            hpolab_host->config_free(c);
+            return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->count++] = c;
+    return HPOLAB_OK;
+}
+
+/* Frees what rs owns, not rs itself. */
+static void release(struct random_searcher *rs)
+{
+    if (rs->rng)
+        hpolab_host->rng_destroy(rs->rng);
+    if (rs->excluded)
+        hpolab_host->config_set_destroy(rs->excluded);
+    list_clear(&rs->initial);
+    list_clear(&rs->excluded_list);
+    rs->rng = NULL;
+    rs->excluded = NULL;
+}
+
+static void HPOLAB_ABI rs_destroy(void *state)
+{
+    struct random_searcher *rs = state;
+    if (!rs)
+        return;
+    release(rs);
+    free(rs);
+}
+
+/* Adds c (borrowed) to the exclusion set, keeping a copy for save. */
+static int32_t exclude(struct random_searcher *rs, struct hpolab_ctx *ctx,
+                       const struct hpolab_config *c)
+{
+    int32_t added = 0;
+    int32_t st = hpolab_host->config_set_add(ctx, rs->excluded, c, &added);
+    if (st != HPOLAB_OK || !added)
+        return st;
+    struct hpolab_config *copy;
+    st = hpolab_host->config_dup(ctx, c, &copy);
+    return st == HPOLAB_OK ? list_push(ctx, &rs->excluded_list, copy) : st;
+}
+
+/* JSON text equality: Syne Tune drops an initial configuration whose
+ * imputed values equal an earlier one's. */
+static int same_config(const struct hpolab_config *a,
+                       const struct hpolab_config *b)
+{
+    char *ta = hpolab_host->config_to_json(a);
+    char *tb = hpolab_host->config_to_json(b);
+    int same = ta && tb && strcmp(ta, tb) == 0;
+    hpolab_host->free(ta);
+    hpolab_host->free(tb);
+    return same;
+}
+
+static int32_t add_initial(struct random_searcher *rs, struct hpolab_ctx *ctx,
+                           const struct hpolab_config *partial)
+{
+    struct hpolab_config *c;
+    int32_t st =
+        hpolab_host->space_default_config(ctx, rs->space, partial, &c);
+    if (st != HPOLAB_OK)
+        return st;
+    for (uint64_t i = 0; i < rs->initial.count; i++)
+        if (same_config(rs->initial.items[i], c)) {
+            hpolab_host->config_free(c);
+            return HPOLAB_OK;
+        }
+    return list_push(ctx, &rs->initial, c);
+}
+
+#define HAS_ARG(a, f)                                                   \
+    (offsetof(struct hpolab_searcher_args, f) + sizeof((a)->f) <=       \
+     (a)->struct_size)
+
+static int32_t HPOLAB_ABI rs_create(struct hpolab_ctx *ctx,
+                                    const struct hpolab_searcher_args *args,
+                                    void **out_state)
+{
+    *out_state = NULL;
+    if (!HAS_ARG(args, options) || !args->space)
+        return hpolab_set_error(ctx, HPOLAB_ERR_ABI,
+                                "searcher arguments too small (%u bytes)",
+                                args->struct_size);
+    struct random_searcher *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
+    rs->space = args->space;
+    rs->seed = args->random_seed;
+    int32_t st = hpolab_host->option_bool(ctx, args->options,
+                                          "allow_duplicates", 0,
+                                          &rs->allow_duplicates);
+    if (st == HPOLAB_OK)
+        st = hpolab_host->rng_create(ctx, rs->seed, &rs->rng);
+    if (st == HPOLAB_OK)
+        st = hpolab_host->config_set_create(ctx, rs->space, &rs->excluded);
+    int given = HAS_ARG(args, points) && args->points_given;
+    if (st == HPOLAB_OK && !given)
+        st = add_initial(rs, ctx, NULL);
+    for (uint32_t i = 0; st == HPOLAB_OK && given && i < args->num_points;
+         i++)
+        st = add_initial(rs, ctx, args->points[i]);
+    if (st != HPOLAB_OK) {
+        rs_destroy(rs);
+        return st;
+    }
+    *out_state = rs;
+    return HPOLAB_OK;
+}
+
+static int32_t HPOLAB_ABI rs_suggest(void *state, struct hpolab_ctx *ctx,
+                                     int64_t trial_id,
+                                     struct hpolab_config **out_config)
+{
+    struct random_searcher *rs = state;
+    *out_config = NULL;
+    struct hpolab_config *c = NULL;
+    int32_t st;
+    if (rs->next_initial < rs->initial.count) {
+        c = rs->initial.items[rs->next_initial];
+        rs->initial.items[rs->next_initial++] = NULL;
+    } else {
+        double size = hpolab_host->space_cardinality(rs->space);
+        if (isfinite(size) &&
+            (double)hpolab_host->config_set_count(rs->excluded) >= size) {
+            hpolab_log(ctx, HPOLAB_LOG_INFO,
+                       "all %.0f configurations have been suggested", size);
+            return HPOLAB_OK;
+        }
+        for (int k = 0; k < MAX_RETRIES && !c; k++) {
+            st = hpolab_host->space_sample(ctx, rs->space, rs->rng, &c);
+            if (st != HPOLAB_OK)
+                return st;
+            rs->draws++;
+            if (hpolab_host->config_set_contains(rs->excluded, c)) {
+                hpolab_host->config_free(c);
+                c = NULL;
+            }
+        }
+        if (!c) {
+            hpolab_log(ctx, HPOLAB_LOG_INFO,
+                       "%d random draws in a row were suggested before",
+                       MAX_RETRIES);
+            return HPOLAB_OK;
+        }
+    }
+    if (!rs->allow_duplicates && (st = exclude(rs, ctx, c)) != HPOLAB_OK) {
+        hpolab_host->config_free(c);
+        return st;
+    }
+    *out_config = c;
+    return HPOLAB_OK;
+}
+
+static int32_t HPOLAB_ABI rs_on_trial_error(void *state,
+                                            struct hpolab_ctx *ctx,
+                                            int64_t trial_id,
+                                            const struct hpolab_config *config)
+{
+    struct random_searcher *rs = state;
+    /* without duplicates every suggestion is excluded already */
+    if (!rs->allow_duplicates || !config)
+        return HPOLAB_OK;
+    return exclude(rs, ctx, config);
+}
+
+/* ---- save / restore ------------------------------------------------------ */
+
+static int32_t put(struct hpolab_buffer *out, const void *p, uint64_t n)
+{
+    return hpolab_host->buffer_append(out, p, n);
+}
+
+static int32_t put_u64(struct hpolab_buffer *out, uint64_t v, int bytes)
+{
+    unsigned char b[8];
+    for (int i = 0; i < bytes; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    return put(out, b, (uint64_t)bytes);
+}
+
+static int is_hyperparameter(const struct hpolab_space *space,
+                             const char *name)
+{
+    uint32_t n = hpolab_host->space_count(space);
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(hpolab_host->space_name(space, i), name) == 0)
+            return strcmp(hpolab_host->space_domain(space, i), "constant") != 0;
+    return 0;
+}
+
+static int32_t put_config(struct random_searcher *rs, struct hpolab_ctx *ctx,
+                          struct hpolab_buffer *out,
+                          const struct hpolab_config *c)
+{
+    uint32_t n = hpolab_host->config_count(c), hp = 0;
+    for (uint32_t i = 0; i < n; i++)
+        hp += is_hyperparameter(rs->space, hpolab_host->config_name(c, i));
+    int32_t st = put_u64(out, hp, 4);
+    for (uint32_t i = 0; i < n && st == HPOLAB_OK; i++) {
+        const char *name = hpolab_host->config_name(c, i);
+        if (!is_hyperparameter(rs->space, name))
+            continue;
+        int32_t type = hpolab_host->config_type(c, i);
+        uint64_t len = strlen(name);
+        st = put_u64(out, len, 4);
+        if (st == HPOLAB_OK)
+            st = put(out, name, len);
+        unsigned char t = (unsigned char)type;
+        if (st == HPOLAB_OK)
+            st = put(out, &t, 1);
+        if (st != HPOLAB_OK)
+            break;
+        int64_t iv = 0;
+        double dv = 0;
+        const char *sv;
+        switch (type) {
+        case HPOLAB_VALUE_INT:
+        case HPOLAB_VALUE_BOOL:
+            hpolab_host->config_get_int(c, i, &iv);
+            st = put_u64(out, (uint64_t)iv, type == HPOLAB_VALUE_BOOL ? 1 : 8);
+            break;
+        case HPOLAB_VALUE_DOUBLE: {
+            uint64_t bits;
+            hpolab_host->config_get_double(c, i, &dv);
+            memcpy(&bits, &dv, sizeof bits);
+            st = put_u64(out, bits, 8);
+            break;
+        }
+        case HPOLAB_VALUE_STRING:
+            sv = hpolab_host->config_get_string(c, i);
+            len = strlen(sv);
+            st = put_u64(out, len, 4);
+            if (st == HPOLAB_OK)
+                st = put(out, sv, len);
+            break;
+        default:
+            return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
+                                    "save: hyperparameter '%s' has a value "
+                                    "of type %d",
+                                    name, type);
+        }
+    }
+    return st;
+}
+
+static int32_t HPOLAB_ABI rs_save(void *state, struct hpolab_ctx *ctx,
+                                  struct hpolab_buffer *out)
+{
+    struct random_searcher *rs = state;
+    int32_t st = put(out, "HPRS", 4);
+    if (st == HPOLAB_OK)
+        st = put_u64(out, STATE_VERSION, 4);
+    if (st == HPOLAB_OK)
+        st = put_u64(out, rs->seed, 4);
+    if (st == HPOLAB_OK)
+        st = put_u64(out, rs->allow_duplicates ? 1u : 0u, 4);
+    if (st == HPOLAB_OK)
+        st = put_u64(out, rs->draws, 8);
+    if (st == HPOLAB_OK)
+        st = put_u64(out, rs->initial.count - rs->next_initial, 4);
+    for (uint64_t i = rs->next_initial; st == HPOLAB_OK && i < rs->initial.count;
+         i++)
+        st = put_config(rs, ctx, out, rs->initial.items[i]);
+    if (st == HPOLAB_OK)
+        st = put_u64(out, rs->excluded_list.count, 8);
+    for (uint64_t i = 0; st == HPOLAB_OK && i < rs->excluded_list.count; i++)
+        st = put_config(rs, ctx, out, rs->excluded_list.items[i]);
+    if (st != HPOLAB_OK && st != HPOLAB_ERR_UNSUPPORTED)
+        return hpolab_set_error(ctx, st, "save: out of memory");
+    return st;
+}
+
+struct reader {
+    const unsigned char *p;
+    uint64_t size, pos;
+};
+
+static int get_u64(struct reader *r, int bytes, uint64_t *v)
+{
+    if (r->size - r->pos < (uint64_t)bytes)
+        return 0;
+    *v = 0;
+    for (int i = 0; i < bytes; i++)
+        *v |= (uint64_t)r->p[r->pos + (uint64_t)i] << (8 * i);
+    r->pos += (uint64_t)bytes;
+    return 1;
+}
+
+/* A NUL-terminated copy of a u32-length-prefixed string, or NULL. */
+static char *get_string(struct reader *r)
+{
+    uint64_t len;
+    if (!get_u64(r, 4, &len) || r->size - r->pos < len)
+        return NULL;
+    char *s = malloc(len + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, r->p + r->pos, len);
+    s[len] = '\0';
+    r->pos += len;
+    return s;
+}
+
+static int32_t truncated(struct hpolab_ctx *ctx, const struct reader *r)
+{
+    return hpolab_set_error(ctx, HPOLAB_ERR_PARSE,
+                            "restore: random searcher state truncated or "
+                            "damaged at byte %llu of %llu",
+                            (unsigned long long)r->pos,
+                            (unsigned long long)r->size);
+}
+
+static int32_t get_config(struct hpolab_ctx *ctx, struct reader *r,
+                          struct hpolab_config **out)
+{
+    uint64_t n;
+    if (!get_u64(r, 4, &n))
+        return truncated(ctx, r);
+    struct hpolab_config *c;
+    int32_t st = hpolab_host->config_new(ctx, &c);
+    for (uint64_t i = 0; st == HPOLAB_OK && i < n; i++) {
+        char *name = get_string(r);
+        uint64_t type, v;
+        if (!name || !get_u64(r, 1, &type)) {
+            free(name);
+            st = truncated(ctx, r);
+            break;
+        }
+        switch (type) {
+        case HPOLAB_VALUE_INT:
+            st = get_u64(r, 8, &v)
+                     ? hpolab_host->config_set_int(ctx, c, name, (int64_t)v)
+                     : truncated(ctx, r);
+            break;
+        case HPOLAB_VALUE_BOOL:
+            st = get_u64(r, 1, &v)
+                     ? hpolab_host->config_set_bool(ctx, c, name, v != 0)
+                     : truncated(ctx, r);
+            break;
+        case HPOLAB_VALUE_DOUBLE: {
+            double d;
+            if (get_u64(r, 8, &v)) {
+                memcpy(&d, &v, sizeof d);
+                st = hpolab_host->config_set_double(ctx, c, name, d);
+            } else {
+                st = truncated(ctx, r);
+            }
+            break;
+        }
+        case HPOLAB_VALUE_STRING: {
+            char *s = get_string(r);
+            st = s ? hpolab_host->config_set_string(ctx, c, name, s)
+                   : truncated(ctx, r);
+            free(s);
+            break;
+        }
+        default: st = truncated(ctx, r); break;
+        }
+        free(name);
+    }
+    if (st != HPOLAB_OK) {
+        hpolab_host->config_free(c);
+        return st;
+    }
+    *out = c;
+    return HPOLAB_OK;
+}
+
+static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
+                                     const void *data, uint64_t size)
+{
+    struct random_searcher *rs = state;
+    struct reader r = {data, size, 0};
+    uint64_t version, seed, flags, draws, n_initial, n_excluded;
+    if (size < 4 || memcmp(data, "HPRS", 4) != 0)
+        return hpolab_set_error(ctx, HPOLAB_ERR_PARSE,
+                                "restore: not a random searcher state");
+    r.pos = 4;
+    if (!get_u64(&r, 4, &version))
+        return truncated(ctx, &r);
+    if (version != STATE_VERSION)
+        return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
+                                "restore: state version %llu, this searcher "
+                                "reads version %u",
+                                (unsigned long long)version, STATE_VERSION);
+    if (!get_u64(&r, 4, &seed) || !get_u64(&r, 4, &flags) ||
+        !get_u64(&r, 8, &draws) || !get_u64(&r, 4, &n_initial))
+        return truncated(ctx, &r);
+
+    /* build everything aside, then swap in: a failed restore changes
+     * nothing */
+    struct random_searcher fresh = {.space = rs->space,
+                                    .seed = (uint32_t)seed,
+                                    .draws = draws,
+                                    .allow_duplicates = (flags & 1u) != 0};
+    int32_t st = hpolab_host->rng_create(ctx, fresh.seed, &fresh.rng);
+    if (st == HPOLAB_OK)
+        st = hpolab_host->config_set_create(ctx, fresh.space, &fresh.excluded);
+    for (uint64_t i = 0; st == HPOLAB_OK && i < draws; i++) {
+        struct hpolab_config *c;
+        st = hpolab_host->space_sample(ctx, fresh.space, fresh.rng, &c);
+        if (st == HPOLAB_OK)
+            hpolab_host->config_free(c);
+    }
+    for (uint64_t i = 0; st == HPOLAB_OK && i < n_initial; i++) {
+        struct hpolab_config *partial, *full;
+        st = get_config(ctx, &r, &partial);
+        if (st != HPOLAB_OK)
+            break;
+        st = hpolab_host->space_default_config(ctx, fresh.space, partial,
+                                               &full);
+        hpolab_host->config_free(partial);
+        if (st == HPOLAB_OK)
+            st = list_push(ctx, &fresh.initial, full);
+    }
+    if (st == HPOLAB_OK && !get_u64(&r, 8, &n_excluded))
+        st = truncated(ctx, &r);
+    for (uint64_t i = 0; st == HPOLAB_OK && i < n_excluded; i++) {
+        struct hpolab_config *c;
+        st = get_config(ctx, &r, &c);
+        if (st == HPOLAB_OK) {
+            st = exclude(&fresh, ctx, c);
+            hpolab_host->config_free(c);
+        }
+    }
+    if (st == HPOLAB_OK && r.pos != r.size)
+        st = truncated(ctx, &r);
+    if (st != HPOLAB_OK) {
+        release(&fresh);
+        return st;
+    }
+    release(rs); /* the instance pointer stays */
+    *rs = fresh;
+    return HPOLAB_OK;
+}
+
+static const struct hpolab_searcher_class random_class = {
+    .struct_size = sizeof(struct hpolab_searcher_class),
+    .id = "random",
+    .description = "Random search: uniform draws from the configuration "
+                   "space, no duplicates (Syne Tune's RandomSearcher)",
+    .create = rs_create,
+    .destroy = rs_destroy,
+    .suggest = rs_suggest,
+    .on_trial_error = rs_on_trial_error,
+    .save = rs_save,
+    .restore = rs_restore,
+};
+
+static int32_t random_init(struct hpolab_ctx *ctx)
+{
+    return hpolab_register_searcher(ctx, &random_class);
+}
+
+HPOLAB_PLUGIN_DEFINE(searcher_random, "1.0.0",
+                     "Random search searcher (Syne Tune's RandomSearcher)",
+                     "Apache-2.0", random_init, NULL)
