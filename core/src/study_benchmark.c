@@ -115,11 +115,6 @@ static void init_benchmark(struct hpolab_study_benchmark *b)
     b->stop.max_cost = -1.0;
 }
 
-static int is_domain(const json_t *v)
-{
-    return json_is_object(v) && json_object_get(v, "domain") != NULL;
-}
-
 /* A string field: *out gets an owned copy. */
 static int string_field(struct hpolab_study_ctx *c, const char *path,
                         const json_t *v, char **out)
@@ -318,7 +313,7 @@ static void check_max_resource(struct hpolab_study_ctx *c,
                           "does not have%s", what, attr, note);
         return;
     }
-    if (is_domain(e)) {
+    if (hpolab_study_space_constant(b->space, attr) == 0) {
         hpolab_study_errf(c, p, "expected %s, got '%s', a hyperparameter "
                           "with a domain%s", what, attr, note);
         return;
@@ -338,11 +333,13 @@ static void check_max_resource(struct hpolab_study_ctx *c,
     b->max_resource = (int64_t)json_integer_value(e);
 }
 
-static void check_points(struct hpolab_study_ctx *c, const struct build *bl,
-                         const struct hpolab_study_benchmark *b)
+/* Every key of every point is in the config space, and its value fits the
+ * domain. Returns -1 on out of memory. */
+static int check_points(struct hpolab_study_ctx *c, const struct build *bl,
+                        const struct hpolab_study_benchmark *b)
 {
     if (!check_pair(bl, F_POINTS_TO_EVALUATE, F_CONFIG_SPACE))
-        return;
+        return 0;
     const json_t *cs = b->config_space_json;
     size_t n = json_object_size(cs), k = 0;
     const char **names = calloc(n ? n : 1, sizeof *names);
@@ -370,8 +367,16 @@ static void check_points(struct hpolab_study_ctx *c, const struct build *bl,
         hpolab_study_path_index(pi, sizeof pi, p, i);
         json_object_foreach(pt, key, val)
         {
-            if (json_object_get(cs, key))
+            if (json_object_get(cs, key)) {
+                char pk[HPOLAB_STUDY_PATH_MAX];
+                hpolab_study_path_key(pk, sizeof pk, pi, key);
+                if (hpolab_study_check_point_value(c, pk, b->space, key,
+                                                   val) < 0) {
+                    free(names);
+                    return -1;
+                }
                 continue;
+            }
             const char *hint =
                 names ? hpolab_study_suggest(key, names, k) : NULL;
             if (hint)
@@ -387,6 +392,7 @@ static void check_points(struct hpolab_study_ctx *c, const struct build *bl,
         }
     }
     free(names);
+    return 0;
 }
 
 static void check_resource_vs_metric(struct hpolab_study_ctx *c,
@@ -458,7 +464,8 @@ static int32_t build_benchmark(struct hpolab_study_ctx *c, const json_t *obj,
         bl->ok[f] = r;
     }
     check_max_resource(c, bl, b);
-    check_points(c, bl, b);
+    if (check_points(c, bl, b) < 0)
+        return HPOLAB_ERR_NOMEM;
     check_resource_vs_metric(c, bl, b);
 
     if (!b->backend && !(b->backend = strdup("local")))

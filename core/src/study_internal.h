@@ -118,6 +118,16 @@ int hpolab_study_config_space(struct hpolab_study_ctx *c, const char *path,
                               const json_t *v, json_t **json_out,
                               struct hpolab_space **space_out);
 void hpolab_study_space_free(struct hpolab_space *space);
+/* 1 if name is a constant of space, 0 if a hyperparameter, -1 if absent. */
+int hpolab_study_space_constant(const struct hpolab_space *space,
+                                const char *name);
+/* Is value fine for name in space (cast into its domain, inside its bounds,
+ * equal to it for a constant)? Reports at path otherwise. 1 fine, 0
+ * reported, -1 out of memory. */
+int hpolab_study_check_point_value(struct hpolab_study_ctx *c,
+                                   const char *path,
+                                   const struct hpolab_space *space,
+                                   const char *name, const json_t *value);
 
 /* Benchmarks (study_benchmark.c): validate `defaults` and every benchmark,
  * filling s->benchmarks. Returns HPOLAB_OK or HPOLAB_ERR_NOMEM (problems are

@@ -2,6 +2,7 @@
 #include "study_test_util.h"
 
 #include "registry.h"
+#include "space.h"
 
 static void setup_script(void)
 {
@@ -385,7 +386,11 @@ static void test_max_resource_attr(void **state)
                   "'b': {" BENCH_OK ", 'max_resource_attr': 'epochs'},"
                   "'c': {'entry_point': ['sh', 't.sh'], 'metric': 'm', "
                   "'config_space': {'epochs': 0}, 'max_resource_attr': "
-                  "'epochs'}}, " METHODS_OK "}",
+                  "'epochs'},"
+                  "'d': {'entry_point': ['sh', 't.sh'], 'metric': 'm', "
+                  "'config_space': {'e': {'domain_cls': 'Integer', "
+                  "'domain_kwargs': {'lower': 1, 'upper': 9}}}, "
+                  "'max_resource_attr': 'e'}}, " METHODS_OK "}",
                   &s, &d, NULL),
         HPOLAB_ERR_INVALID);
     EXPECT_LINES(&d,
@@ -399,7 +404,11 @@ static void test_max_resource_attr(void **state)
                  "config_space does not have",
                  "s.json: benchmarks.c.max_resource_attr: expected the name "
                  "of a constant integer >= 1 in config_space (the maximum "
-                 "resource, e.g. \"epochs\": 81), got 'epochs' = 0");
+                 "resource, e.g. \"epochs\": 81), got 'epochs' = 0",
+                 "s.json: benchmarks.d.max_resource_attr: expected the name "
+                 "of a constant integer >= 1 in config_space (the maximum "
+                 "resource, e.g. \"epochs\": 81), got 'e', a hyperparameter "
+                 "with a domain");
     hpolab_diag_free(&d);
 
     assert_int_equal(
@@ -436,20 +445,86 @@ static void test_points_to_evaluate(void **state)
                  "a number, string or boolean, got an array");
     hpolab_diag_free(&d);
 
+    /* Keys must be in the space, values must fit their domains. */
     assert_int_equal(
         load_text("{'benchmarks': {'b': {'entry_point': ['sh', 't.sh'], "
-                  "'metric': 'm', 'config_space': {'lr': 0.1, 'batch': 8}, "
-                  "'points_to_evaluate': [{'lr': 0.2}, {'lrr': 1, 'zz': 2}]}},"
+                  "'metric': 'm', 'config_space': {'lr': {'domain': "
+                  "'loguniform', 'lower': 1e-4, 'upper': 1}, 'batch': 8, "
+                  "'opt': {'domain': 'choice', 'categories': ['sgd', "
+                  "'adam']}, 'n': {'domain': 'randint', 'lower': 1, "
+                  "'upper': 4}}, "
+                  "'points_to_evaluate': [{'lr': 0.2, 'batch': 8, 'opt': "
+                  "'adam', 'n': 2}, {'lrr': 1, 'zz': 2}, {'lr': 5, 'batch': "
+                  "16, 'opt': 'rmsprop', 'n': 'x'}]}},"
                   " " METHODS_OK "}",
                   &s, &d, NULL),
         HPOLAB_ERR_INVALID);
     EXPECT_LINES(&d,
                  "s.json: benchmarks.b.points_to_evaluate[1]: unknown "
                  "hyperparameter 'lrr' (did you mean 'lr'?); config_space "
-                 "has: lr, batch",
+                 "has: lr, batch, opt, n",
                  "s.json: benchmarks.b.points_to_evaluate[1]: unknown "
-                 "hyperparameter 'zz'; config_space has: lr, batch");
+                 "hyperparameter 'zz'; config_space has: lr, batch, opt, n",
+                 "s.json: benchmarks.b.points_to_evaluate[2].lr: expected a "
+                 "value in [0.0001, 1.0], got 5",
+                 "s.json: benchmarks.b.points_to_evaluate[2].batch: is the "
+                 "constant 8 in the configuration space, got 16",
+                 "s.json: benchmarks.b.points_to_evaluate[2].opt: expected "
+                 "one of [\"sgd\", \"adam\"], got \"rmsprop\"",
+                 "s.json: benchmarks.b.points_to_evaluate[2].n: expected an "
+                 "integer, got \"x\"");
     hpolab_diag_free(&d);
+}
+
+/* The config-space parser's lines carry the study's paths; a value that came
+ * from an extra argument says so, and a bad reference is reported once. */
+static void test_config_space_errors(void **state)
+{
+    (void)state;
+    setup_script();
+    struct hpolab_study *s = NULL;
+    struct hpolab_diag d = {0};
+    assert_int_equal(
+        load_text("{'extra_args': [{'name': 'hi', 'type': 'float', "
+                  "'default': -1}],"
+                  " 'benchmarks': {'b': {'entry_point': ['sh', 't.sh'], "
+                  "'metric': 'm', 'config_space': {"
+                  "'lr': {'domain': 'loguniform', 'lower': -1, 'upper': 1},"
+                  "'x': {'domain': 'uniform', 'lower': 2, 'upper': 1},"
+                  "'c': {'domain': 'choice', 'categories': []},"
+                  "'st_checkpoint_dir': 1,"
+                  "'u': {'domain': 'uniform', 'lower': 0, 'upper': {'$arg': "
+                  "'hi'}},"
+                  "'v': {'domain': 'uniform', 'lower': 0, 'upper': {'$arg': "
+                  "'nope'}}}}}, " METHODS_OK "}",
+                  &s, &d, NULL),
+        HPOLAB_ERR_INVALID);
+    EXPECT_LINES(&d,
+                 "s.json: benchmarks.b.config_space.v.upper: unknown extra "
+                 "argument 'nope'; declared: hi",
+                 "s.json: benchmarks.b.config_space.st_checkpoint_dir: "
+                 "'st_checkpoint_dir' is reserved: hpolab passes it to every "
+                 "trial itself",
+                 "s.json: benchmarks.b.config_space.lr.lower: loguniform "
+                 "needs a number > 0, got -1",
+                 "s.json: benchmarks.b.config_space.x.upper: uniform needs a "
+                 "number >= lower (2), got 1",
+                 "s.json: benchmarks.b.config_space.c.categories: choice "
+                 "needs a non-empty list, got []",
+                 "s.json: benchmarks.b.config_space.u.upper: uniform needs a "
+                 "number >= lower (0), got -1.0 (from --hi)");
+    hpolab_diag_free(&d);
+
+    assert_int_equal(
+        load_text("{'benchmarks': {'b': {" BENCH_OK "}}, " METHODS_OK "}", &s,
+                  &d, NULL),
+        HPOLAB_OK);
+    const struct hpolab_study_benchmark *b = &s->benchmarks[0];
+    assert_non_null(b->space);
+    assert_int_equal(hpolab_space_count(b->space), 1);
+    assert_string_equal(hpolab_space_name(b->space, 0), "x");
+    assert_string_equal(hpolab_space_domain_name(b->space, 0), "uniform");
+    hpolab_study_free(s);
 }
 
 static void test_resource_attr_is_metric(void **state)
@@ -766,6 +841,7 @@ int main(void)
         T(test_defaults_not_object),
         T(test_max_resource_attr),
         T(test_points_to_evaluate),
+        T(test_config_space_errors),
         T(test_resource_attr_is_metric),
         T(test_names),
         T(test_entry_point_forms),

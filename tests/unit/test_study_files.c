@@ -3,6 +3,8 @@
  * the expected lines, every problem at once. */
 #include "study_test_util.h"
 
+#include "space.h"
+
 #define FIXTURES HPOLAB_TEST_SOURCE_DIR "/tests/data/study"
 
 static char old_cwd[PATH_MAX];
@@ -72,6 +74,11 @@ static void test_full_example(void **state)
     assert_string_equal(json_object_iter_key(it), "lr");
     it = json_object_iter_next(b->config_space_json, it);
     assert_string_equal(json_object_iter_key(it), "batch_size");
+    assert_non_null(b->space);
+    assert_int_equal(hpolab_space_count(b->space), 3);
+    assert_string_equal(hpolab_space_domain_name(b->space, 0), "loguniform");
+    assert_string_equal(hpolab_space_domain_name(b->space, 1), "randint");
+    assert_true(hpolab_space_is_constant(b->space, 2));
     assert_string_equal(b->metric, "val_loss");
     assert_int_equal(b->mode, HPOLAB_MODE_MIN);
     assert_string_equal(b->resource_attr, "epoch");
