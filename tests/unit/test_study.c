@@ -1,6 +1,8 @@
 /* test_study.c: study validation — every problem one exact line. */
 #include "study_test_util.h"
 
+#include "study_internal.h"
+
 #include "registry.h"
 #include "space.h"
 
@@ -822,6 +824,43 @@ static void test_phases(void **state)
     hpolab_study_free(s);
 }
 
+/* ---- helpers ------------------------------------------------------------- */
+
+static void test_paths_and_suggestions(void **state)
+{
+    (void)state;
+    char p[HPOLAB_STUDY_PATH_MAX];
+    hpolab_study_path_key(p, sizeof p, "", "benchmarks");
+    assert_string_equal(p, "benchmarks");
+    hpolab_study_path_key(p, sizeof p, "benchmarks", "a_b-1");
+    assert_string_equal(p, "benchmarks.a_b-1");
+    hpolab_study_path_key(p, sizeof p, "benchmarks", "fcnet.protein");
+    assert_string_equal(p, "benchmarks[\"fcnet.protein\"]");
+    hpolab_study_path_key(p, sizeof p, "x", "say \"hi\"");
+    assert_string_equal(p, "x[\"say \\\"hi\\\"\"]");
+    hpolab_study_path_index(p, sizeof p, "entry_point", 12);
+    assert_string_equal(p, "entry_point[12]");
+
+    const char *const keys[] = {"metric", "mode", "max_cost", "n_workers"};
+    assert_string_equal(hpolab_study_suggest("Metric", keys, 4), "metric");
+    assert_string_equal(hpolab_study_suggest("metirc", keys, 4), "metric");
+    assert_string_equal(hpolab_study_suggest("nworkers", keys, 4),
+                        "n_workers");
+    assert_string_equal(hpolab_study_suggest("mod", keys, 4), "mode");
+    assert_null(hpolab_study_suggest("colour", keys, 4));
+    assert_null(hpolab_study_suggest("x", keys, 4));
+    assert_null(hpolab_study_suggest("metric", keys, 0));
+
+    assert_true(hpolab_study_is_valid_name("a.b_c-9"));
+    assert_true(hpolab_study_is_valid_name("...")); /* an ordinary name */
+    assert_false(hpolab_study_is_valid_name(".."));
+    assert_false(hpolab_study_is_valid_name("a/b"));
+    assert_false(hpolab_study_is_valid_name("é"));
+    assert_true(hpolab_study_is_valid_plugin_id("asha_2"));
+    assert_false(hpolab_study_is_valid_plugin_id("Asha"));
+    assert_false(hpolab_study_is_valid_plugin_id(""));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, scratch_setup, scratch_teardown)
@@ -849,6 +888,7 @@ int main(void)
         T(test_entry_point_path_lookup),
         T(test_check_plugins),
         T(test_phases),
+        cmocka_unit_test(test_paths_and_suggestions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
