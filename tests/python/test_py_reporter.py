@@ -263,6 +263,14 @@ class ShellReporterTest(unittest.TestCase):
                 self.assertIn("null cannot be reported", errors[3])
                 self.assertIn("must not be empty", errors[4])
 
+    def test_clock_going_back(self):
+        # as if the wall clock went back 10 s since the file was sourced
+        p = self.run_sh("bash", "HPOLAB_REPORT_START_NS=$((HPOLAB_REPORT_START_NS"
+                        " + 10000000000)); hpolab_report a 1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(split_line(self, p.stdout.rstrip("\n"),
+                                    '[tune-metric]: {"a": 1, ')[1], 0.0)
+
     def test_line_limit(self):
         p = self.run_sh("bash", 'hpolab_report s "$1"; echo rc=$?', "a" * 50000)
         self.assertEqual(p.stdout, "rc=1\n")

@@ -164,19 +164,19 @@ static void test_line_format_exact(void **state)
     assert_int_equal(hpolab_report_bool(&r, "ok", 1), 0);
     assert_int_equal(hpolab_report_bool(&r, "no", 0), 0);
     assert_int_equal(hpolab_report_string(&r, "name",
-                                          "a \"b\" \\ c\n\t\x01 \xc3\xa4"
+                                          "a \"b\" \\ c\n\t\x01\b\f\r\x7f~ \xc3\xa4"
                                           "\xe2\x82\xac\xf0\x9f\x98\x80"),
                      0);
     assert_int_equal(hpolab_report_end(&r), 0);
     after = now_wall();
     /* json.dumps({"epoch": 1, "val_loss": 6.12, ..., "name": "a \"b\" \\ c
-     * \n\t\x01 ä€😀"}) */
+     * \n\t\x01\b\f\r\x7f~ ä€😀"}) */
     t = check_line(written(&r),
                    "[tune-metric]: {\"epoch\": 1, \"val_loss\": 6.12, "
                    "\"lr\": 1e-05, \"two\": 2.0, \"tenth\": 0.1, \"bad\": NaN, "
                    "\"inf\": -Infinity, \"neg\": -42, \"ok\": true, "
                    "\"no\": false, \"name\": \"a \\\"b\\\" \\\\ c\\n\\t"
-                   "\\u0001 \\u00e4\\u20ac\\ud83d\\ude00\", ");
+                   "\\u0001\\b\\f\\r\\u007f~ \\u00e4\\u20ac\\ud83d\\ude00\", ");
     assert_int_equal(t.iter, 0);
     assert_true(t.timestamp >= before - 0.001 && t.timestamp <= after + 0.001);
     assert_true(t.time >= 0.0 && t.time < 5.0);
@@ -565,6 +565,11 @@ static void test_checkpoint_round_trip(void **state)
     assert_int_equal(hpolab_checkpoint_load(dir, &epoch, st, sizeof st), 0);
     assert_int_equal(epoch, 8);
     assert_string_equal(st, "null");
+    /* a folder that cannot be made */
+    snprintf(path, sizeof path, "%s/file", root);
+    write_file(path, "x");
+    snprintf(dir, sizeof dir, "%s/file/checkpoints", root);
+    assert_int_equal(hpolab_checkpoint_save(dir, 1, NULL), HPOLAB_REPORT_EIO);
     remove_tree(root);
     free(root);
 }
@@ -589,6 +594,7 @@ static void test_checkpoint_foreign_files(void **state)
         {"{\"epoch\": 3, \"state\": [1, 2]} trailing", HPOLAB_REPORT_EPARSE, 0,
          NULL},
         {"{\"epoch\": 3, \"state\": [1, 2,]}", HPOLAB_REPORT_EPARSE, 0, NULL},
+        {"{\"epoch\": 3, \"state\": [1: 2]}", HPOLAB_REPORT_EPARSE, 0, NULL},
         {"{\"epoch\": 3, \"state\": [1, 2}}", HPOLAB_REPORT_EPARSE, 0, NULL},
         {"", HPOLAB_REPORT_EPARSE, 0, NULL},
         {"{\"st_resource\": 3}", HPOLAB_REPORT_EPARSE, 0, NULL},
