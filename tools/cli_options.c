@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,11 +29,15 @@ static const struct cli_option *find(const struct cli_option *opts,
     return NULL;
 }
 
-static int bad(const struct cli_parser *p, const char *fmt, const char *a,
-               const char *b)
+static int bad(const struct cli_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int bad(const struct cli_parser *p, const char *fmt, ...)
 {
     fprintf(stderr, "%s: ", p->command ? p->command : "hpolab");
-    fprintf(stderr, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputc('\n', stderr);
     return 2;
 }
@@ -102,13 +107,13 @@ int cli_parse(struct cli_parser *p, int argc, char **argv)
         const char *value = eq ? eq + 1 : NULL;
         if (o && o->type == CLI_FLAG) {
             if (value)
-                return bad(p, "--%s takes no value%s", o->name, "");
+                return bad(p, "--%s takes no value", o->name);
             store(p, o, "");
             continue;
         }
         if (!value) {
             if (i + 1 >= argc)
-                return bad(p, "%s needs a value%s", arg, "");
+                return bad(p, "%s needs a value", arg);
             value = argv[++i];
         }
         if (o) {
@@ -120,7 +125,7 @@ int cli_parse(struct cli_parser *p, int argc, char **argv)
             snprintf(key, sizeof key, "%.*s", (int)len, name);
             json_object_set_new(p->extra, key, json_string(value));
         } else {
-            return bad(p, "unknown option '%s' (see --help)%s", arg, "");
+            return bad(p, "unknown option '%s' (see --help)", arg);
         }
     }
     return 0;

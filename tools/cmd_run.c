@@ -616,9 +616,7 @@ int hpolab_cmd_run(int argc, char **argv)
                                 master);
     }
     if (rc == 0)
-        printf("All experiments of '%s' are in %s (hpolab plot "
-               "--experiment_tag %s)\n",
-               tag, results_dir, tag);
+        printf("All experiments of '%s' are in %s\n", tag, results_dir);
 out:
     hpolab_diag_free(&diag);
     hpolab_study_free(study);

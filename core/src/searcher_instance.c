@@ -1,6 +1,5 @@
 #include "searcher_instance.h"
 
-#include "host_api_pending.h"
 
 #include <stdlib.h>
 

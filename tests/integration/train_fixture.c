@@ -79,9 +79,13 @@ int main(int argc, char **argv)
             sleep_seconds(120.0);
             _exit(0);
         }
-        /* <trial dir>/pids: the checkpoint dir's parent is the trial dir */
+        /* <trial dir>/pids: the checkpoint dir (not created by the
+         * backend) is <trial dir>/checkpoints */
         char path[4096];
-        snprintf(path, sizeof path, "%s/../pids", ckpt);
+        snprintf(path, sizeof path, "%s", ckpt);
+        char *slash = strrchr(path, '/');
+        if (slash)
+            snprintf(slash, sizeof path - (size_t)(slash - path), "/pids");
         FILE *f = fopen(path, "w");
         if (f) {
             fprintf(f, "%d %d\n", (int)getpid(), (int)child);
@@ -90,9 +94,8 @@ int main(int argc, char **argv)
     }
     for (int e = 1; e <= epochs; e++) {
         double base = (x - 0.3) * (x - 0.3);
-        if (strcmp(mode, "slow") == 0 && e > 1)
-            sleep_seconds(sleep_s);
-        else if (sleep_s > 0)
+        int slow = strcmp(mode, "slow") == 0;
+        if (sleep_s > 0 && (!slow || e > 1)) /* slow: epoch 1 at once */
             sleep_seconds(sleep_s);
         report(e, base + 1.0 / e, e - 1, start);
     }
