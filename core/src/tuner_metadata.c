@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "json_py.h"
 #include "log.h"
 #include "metadata.h"
 #include "space.h"
@@ -28,9 +29,8 @@ int32_t hpolab_tuner_write_metadata(struct hpolab_tuner *t,
     if (!md)
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
     json_t *space_json = hpolab_space_to_syne_json(t->o.space);
-    char *space_text =
-        space_json ? json_dumps(space_json, JSON_COMPACT | JSON_ENCODE_ANY)
-                   : NULL;
+    /* Syne Tune writes this string with json.dumps: the same text here */
+    char *space_text = space_json ? hpolab_json_dumps_py(space_json) : NULL;
     json_decref(space_json);
     int rc = 0;
     rc |= set_key(md, "st_tuner_creation_timestamp",

@@ -2,7 +2,6 @@
  * sink records every line and exit. Trials are tests/support/local_trial
  * (its --mode picks a behaviour) and GPUs are faked with
  * tests/support/local_fake_nvidia_smi.sh. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -31,6 +30,8 @@
 #include "log.h"
 #include "metric_line.h"
 #include "options.h"
+#include "plugin_loader.h"
+#include "registry.h"
 #include "record.h"
 
 #define TRIAL_PROG HPOLAB_TEST_BINARY_DIR "/tests/support/local_trial"
@@ -39,50 +40,28 @@
 
 /* ---- loading the plugin ---------------------------------------------------- */
 
+/* Loaded through the real loader and registry, as hpolab run loads it. */
 static struct hpolab_backend_class cls;
-static struct hpolab_host_api host;
-static void *handle;
-
-static int32_t HPOLAB_ABI capture_backend(struct hpolab_ctx *ctx,
-                                          const struct hpolab_backend_class *c,
-                                          uint64_t size)
-{
-    memset(&cls, 0, sizeof cls);
-    memcpy(&cls, c, size < sizeof cls ? (size_t)size : sizeof cls);
-    return HPOLAB_OK;
-}
+static struct hpolab_registry *registry;
 
 static int load_plugin(void **state)
 {
-    handle = dlopen(PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        fprintf(stderr, "%s\n", dlerror());
+    struct hpolab_error err;
+    const struct hpolab_component *comp;
+    if (hpolab_registry_create(&registry, &err) != HPOLAB_OK ||
+        hpolab_loader_load_file(registry, PLUGIN, &err) != HPOLAB_OK ||
+        hpolab_registry_require(registry, HPOLAB_KIND_BACKEND, "local", &comp,
+                                &err) != HPOLAB_OK) {
+        fprintf(stderr, "%s\n", err.message);
         return -1;
     }
-    const struct hpolab_plugin_info *(*entry)(void) =
-        (const struct hpolab_plugin_info *(*)(void))dlsym(
-            handle, HPOLAB_PLUGIN_ENTRY_SYMBOL);
-    if (!entry)
-        return -1;
-    const struct hpolab_plugin_info *info = entry();
-    if (strcmp(info->name, "backend_local") != 0)
-        return -1;
-    /* The host table, with registration captured here (the test needs the
-     * class only). */
-    host = *hpolab_host_api();
-    host.register_backend = capture_backend;
-    struct hpolab_ctx ctx;
-    hpolab_ctx_init(&ctx, "plugin", info->name, NULL);
-    if (info->init(&ctx, &host) != HPOLAB_OK || !cls.id ||
-        strcmp(cls.id, "local") != 0)
-        return -1;
+    cls = comp->cls.backend;
     return 0;
 }
 
 static int unload_plugin(void **state)
 {
-    if (handle)
-        dlclose(handle);
+    hpolab_registry_destroy(registry);
     return 0;
 }
 
