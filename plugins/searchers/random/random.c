@@ -431,7 +431,7 @@ static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
 {
     struct random_searcher *rs = state;
     struct reader r = {data, size, 0};
-    uint64_t version, seed, flags, draws, n_initial, n_excluded;
+    uint64_t version = 0, seed = 0, flags = 0, draws = 0, n_initial = 0, n_excluded = 0;
     if (size < 4 || memcmp(data, "HPRS", 4) != 0)
         return hpolab_set_error(ctx, HPOLAB_ERR_PARSE,
                                 "restore: not a random searcher state");
