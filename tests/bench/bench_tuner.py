@@ -33,8 +33,12 @@ def write_study(path, entry, trials, workers=2, extra=None):
         "config_space": {"x": {"domain": "uniform", "lower": 0.0, "upper": 1.0}},
         "metric": "loss", "mode": "min",
         "n_workers": workers, "max_wallclock_time": 3600,
-        "max_num_trials_started": trials - 1,
     }
+    if trials is None:
+        # two distinct configurations: the tuner waits for both to finish
+        bench["config_space"] = {"x": {"domain": "choice", "categories": [0, 1]}}
+    else:
+        bench["max_num_trials_started"] = trials - 1
     bench.update(extra or {})
     study = {"name": "bench", "benchmarks": {"b": bench},
              "methods": {"RS": {"scheduler": "fifo", "searcher": "random"}}}
@@ -116,7 +120,7 @@ def main():
               f"hpolab reaches {100 * rp['rate'] / base:.1f} % of it (goal >= 80 %)")
 
         study = os.path.join(tmp, "idle.json")
-        write_study(study, py[:1] + [os.path.join(HERE, "sleeper.py"), "--sleep", "5"], 2)
+        write_study(study, py[:1] + [os.path.join(HERE, "sleeper.py"), "--sleep", "5"], None)
         ri = run_hpolab(hpolab, study, os.path.join(tmp, "r3"))
         show("(c) idle tuner, two 5 s trials", ri)
         print(f"    tuner CPU while waiting {ri['wall']:.1f} s: {ri['cpu'] * 1e3:.1f} ms "
