@@ -407,6 +407,49 @@ static void test_bad_input_exit_2(void **state)
     assert_int_equal(run_cli(f, unknown, "bad5"), 2);
 }
 
+/* A study's own option becomes an option of hpolab run, reaches the config
+ * space through {"$arg": ...} and is recorded in metadata.json. */
+static void test_extra_arg_reaches_trials_and_metadata(void **state)
+{
+    struct fixture *f = *state;
+    char path[512], text[4096];
+    snprintf(path, sizeof path, "%s/study.json", f->dir);
+    snprintf(text, sizeof text,
+             "{\"name\": \"it\",\n"
+             " \"extra_args\": [{\"name\": \"ep\", \"type\": \"int\", \"default\": 3,"
+             " \"help\": \"epochs per trial\"}],\n"
+             " \"benchmarks\": {\"fixture\": {\"entry_point\": [\"%s\"],\n"
+             "   \"config_space\": {\"x\": {\"domain\": \"choice\", \"categories\": [0.1, 0.2]},"
+             " \"epochs\": {\"$arg\": \"ep\"}},\n"
+             "   \"metric\": \"loss\", \"mode\": \"min\"}},\n"
+             " \"methods\": {\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}}\n",
+             HPOLAB_TEST_FIXTURE);
+    write_text(path, text);
+    const char *help[] = {"--help", NULL};
+    assert_int_equal(run_cli(f, help, "help"), 0);
+    snprintf(path, sizeof path, "%s/help.out", f->dir);
+    char *out = read_text(path);
+    assert_non_null(strstr(out, "--ep int"));
+    assert_non_null(strstr(out, "epochs per trial (default 3)"));
+    free(out);
+    const char *ep[] = {"--ep", "5", NULL};
+    assert_int_equal(run_cli(f, ep, "run"), 0);
+    char exp[512];
+    experiment_dir(f, exp, sizeof exp);
+    snprintf(path, sizeof path, "%s/metadata.json", exp);
+    char *md = read_text(path);
+    assert_non_null(strstr(md, "\"ep\": 5"));
+    free(md);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_results_row_count(res), 10); /* 2 trials x 5 */
+    assert_int_equal(cell_int(hpolab_results_row(res, 0), "config_epochs"), 5);
+    hpolab_results_free(res);
+    const char *bad[] = {"--ep", "five", NULL};
+    assert_int_equal(run_cli(f, bad, "bad"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_failures_aborts_with_stderr_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigint_stops_every_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_exit_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_extra_arg_reaches_trials_and_metadata, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
