@@ -371,9 +371,12 @@ static int run_experiment(const struct run_args *a,
                      (double)(ru.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
                      (double)(ru.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
                      (double)(ru.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
-        printf("tuner: %.3f s CPU (%.3f ms per trial), peak RSS %.1f MiB\n",
+        double sys_cpu = (double)(ru.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                         (double)(ru.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
+        printf("tuner: %.3f s CPU (%.3f ms per trial; %.3f s in the kernel), "
+               "peak RSS %.1f MiB\n",
                cpu, s->trials_started ? cpu * 1e3 / (double)s->trials_started : 0.0,
-               (double)ru.ru_maxrss / 1024.0);
+               sys_cpu, (double)ru.ru_maxrss / 1024.0);
         printf("results: %s\n--------------------\n", dir);
     }
     if (st == HPOLAB_ERR_INTERRUPTED) {

@@ -85,10 +85,13 @@ static int32_t prepare_folder(struct hpolab_ctx *ctx,
     int32_t st = local_mkdirs(ctx, id, job->trial_dir);
     if (st != HPOLAB_OK)
         return st;
-    /* Markers of the previous run (Syne Tune's layout: stop, pause, end). */
-    local_unlink(ctx, job->trial_dir, "pause");
-    local_unlink(ctx, job->trial_dir, "stop");
-    local_unlink(ctx, job->trial_dir, "end");
+    /* Markers of the previous run (Syne Tune's layout: stop, pause, end);
+     * a new trial's folder has none. */
+    if (job->is_resume) {
+        local_unlink(ctx, job->trial_dir, "pause");
+        local_unlink(ctx, job->trial_dir, "stop");
+        local_unlink(ctx, job->trial_dir, "end");
+    }
     char *json = hpolab_host->config_to_json(job->config);
     char *path = local_path_join(job->trial_dir, "config.json");
     if (!json || !path)

@@ -53,6 +53,12 @@ int32_t local_mkdirs(struct hpolab_ctx *ctx, int64_t trial_id,
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/')
         p[--n] = '\0';
+    /* Usually only the last folder is missing: one mkdir, no walk (file
+     * creation is slow on some disks, and this runs once per trial). */
+    if (mkdir(p, 0777) == 0) {
+        free(p);
+        return HPOLAB_OK;
+    }
     /* Create every prefix ending before a '/', then the path itself. */
     for (size_t i = 1; i <= n; i++) {
         if (i < n && p[i] != '/')
