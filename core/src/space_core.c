@@ -21,6 +21,18 @@ void hpolab_space_entry_clear(struct hpolab_space_entry *e)
     memset(e, 0, sizeof *e);
 }
 
+int32_t hpolab_space_put_constant(struct hpolab_config *c,
+                                  const struct hpolab_space_entry *e)
+{
+    struct hpolab_value v;
+    int32_t st = hpolab_value_from_json(e->constant, &v);
+    if (st == HPOLAB_OK) {
+        st = hpolab_record_set(&c->rec, e->name, &v);
+        hpolab_value_free(&v);
+    }
+    return st;
+}
+
 void hpolab_space_free(struct hpolab_space *s)
 {
     if (!s)

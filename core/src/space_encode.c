@@ -232,12 +232,7 @@ int32_t hpolab_space_decode(const struct hpolab_space *s, const double *in,
         const struct hpolab_space_entry *e = &s->entries[i];
         int32_t st;
         if (e->cls == HPOLAB_DOM_CONSTANT) {
-            struct hpolab_value v;
-            st = hpolab_value_from_json(e->constant, &v);
-            if (st == HPOLAB_OK) {
-                st = hpolab_record_set(&c->rec, e->name, &v);
-                hpolab_value_free(&v);
-            }
+            st = hpolab_space_put_constant(c, e);
         } else {
             struct hpolab_value v = decode_entry(e, in + e->enc_offset);
             st = hpolab_record_set(&c->rec, e->name, &v); /* copies */

@@ -100,6 +100,10 @@ int hpolab_space_entry_build(struct hpolab_space_entry *e, const char *domain,
                              const char *where, struct hpolab_diag *diag);
 /* Free what e owns. */
 void hpolab_space_entry_clear(struct hpolab_space_entry *e);
+/* Put the constant entry e into config c (sampling and decoding both pass
+ * constants through unchanged). HPOLAB_OK or HPOLAB_ERR_NOMEM. */
+int32_t hpolab_space_put_constant(struct hpolab_config *c,
+                                  const struct hpolab_space_entry *e);
 /* Sorted order and encoding layout, once all entries are built. */
 int32_t hpolab_space_finish(struct hpolab_space *s);
 /* Text of a JSON value for messages: numbers as Python prints them, strings

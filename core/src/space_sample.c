@@ -72,12 +72,7 @@ int32_t hpolab_space_sample(const struct hpolab_space *s,
         const struct hpolab_space_entry *e = &s->entries[i];
         int32_t st;
         if (e->cls == HPOLAB_DOM_CONSTANT) {
-            struct hpolab_value v;
-            st = hpolab_value_from_json(e->constant, &v);
-            if (st == HPOLAB_OK) {
-                st = hpolab_record_set(&c->rec, e->name, &v);
-                hpolab_value_free(&v);
-            }
+            st = hpolab_space_put_constant(c, e);
         } else {
             struct hpolab_value v = sample_entry(e, rng);
             st = hpolab_record_set(&c->rec, e->name, &v); /* copies */
