@@ -1,0 +1,377 @@
+/* asha_rungs.c: ASHA's rung system (schedulers reference §4.2-4.5, 4.8),
+ * pure C. */
+#include "asha_rungs.h"
+
+#include <hpolab/types.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+    if (errbuf && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return ASHA_ERR_INVALID;
+}
+
+int asha_rung_levels(int64_t r_min, double eta, int64_t max_t, int64_t **out,
+                     size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (r_min < 1 || r_min >= max_t || !(eta >= 2.0))
+        return ASHA_ERR_INVALID;
+    size_t k_max = 0;
+    while ((double)r_min * pow(eta, (double)k_max) < (double)max_t)
+        k_max++;
+    int64_t *levels = malloc(k_max * sizeof *levels);
+    if (!levels)
+        return ASHA_ERR_NOMEM;
+    size_t count = 0;
+    for (size_t k = 0; k < k_max; k++) {
+        /* nearbyint rounds half to even in the default rounding mode, as
+         * Python's round. */
+        int64_t level = (int64_t)nearbyint((double)r_min * pow(eta, (double)k));
+        if (level >= max_t)
+            break;
+        levels[count++] = level;
+    }
+    *out = levels;
+    *n = count;
+    return ASHA_OK;
+}
+
+void asha_rungs_free(struct asha_rungs *rs)
+{
+    if (!rs)
+        return;
+    for (size_t k = 0; k < rs->num_rungs; k++)
+        free(rs->rungs[k].entries);
+    free(rs->rungs);
+    free(rs->bracket_cdf);
+    free(rs->trials);
+    memset(rs, 0, sizeof *rs);
+}
+
+/* Bracket distribution (§4.8) as numpy: sizes / sum, then choice's
+ * cumsum divided by its last element. */
+static int init_brackets(struct asha_rungs *rs, int64_t brackets)
+{
+    size_t nb = rs->num_rungs + 1;
+    if ((uint64_t)brackets < nb)
+        nb = (size_t)brackets;
+    rs->bracket_cdf = malloc(nb * sizeof *rs->bracket_cdf);
+    if (!rs->bracket_cdf)
+        return ASHA_ERR_NOMEM;
+    rs->num_brackets = nb;
+    double k1 = (double)(rs->num_rungs + 1), sum = 0.0;
+    for (size_t s = 0; s < nb; s++) {
+        double level = (double)asha_rungs_first_milestone(rs, s);
+        rs->bracket_cdf[s] = k1 / ((k1 - (double)s) * level);
+        sum += rs->bracket_cdf[s];
+    }
+    double acc = 0.0;
+    for (size_t s = 0; s < nb; s++) {
+        acc += rs->bracket_cdf[s] / sum;
+        rs->bracket_cdf[s] = acc;
+    }
+    for (size_t s = 0; s < nb; s++)
+        rs->bracket_cdf[s] /= acc;
+    return ASHA_OK;
+}
+
+int asha_rungs_init(struct asha_rungs *rs, int32_t mode, int promotion,
+                    int64_t grace_period, double reduction_factor,
+                    int64_t max_t, int64_t brackets, char *errbuf,
+                    size_t errlen)
+{
+    memset(rs, 0, sizeof *rs);
+    if (mode != HPOLAB_MODE_MIN && mode != HPOLAB_MODE_MAX)
+        return fail(errbuf, errlen, "mode must be min or max, got %d",
+                    (int)mode);
+    if (max_t < 2)
+        return fail(errbuf, errlen, "max_t must be an integer >= 2, got %lld",
+                    (long long)max_t);
+    if (grace_period < 1 || grace_period >= max_t)
+        return fail(errbuf, errlen,
+                    "grace_period must be an integer in [1, max_t = %lld), "
+                    "got %lld",
+                    (long long)max_t, (long long)grace_period);
+    if (!(reduction_factor >= 2.0) || !isfinite(reduction_factor))
+        return fail(errbuf, errlen, "reduction_factor must be >= 2, got %g",
+                    reduction_factor);
+    if (brackets < 1)
+        return fail(errbuf, errlen, "brackets must be >= 1, got %lld",
+                    (long long)brackets);
+    rs->mode = mode;
+    rs->promotion = promotion ? 1 : 0;
+    rs->max_t = max_t;
+    int64_t *levels = NULL;
+    size_t n = 0;
+    int st = asha_rung_levels(grace_period, reduction_factor, max_t, &levels,
+                              &n);
+    if (st == ASHA_OK && n) {
+        rs->rungs = calloc(n, sizeof *rs->rungs);
+        if (!rs->rungs)
+            st = ASHA_ERR_NOMEM;
+    }
+    if (st == ASHA_OK) {
+        rs->num_rungs = n;
+        for (size_t k = 0; k < n; k++) {
+            int64_t next = k + 1 < n ? levels[k + 1] : max_t;
+            rs->rungs[k].level = levels[k];
+            rs->rungs[k].quantile = (double)levels[k] / (double)next;
+        }
+        st = init_brackets(rs, brackets);
+    }
+    free(levels);
+    if (st != ASHA_OK) {
+        asha_rungs_free(rs);
+        if (st == ASHA_ERR_NOMEM)
+            fail(errbuf, errlen, "out of memory");
+    }
+    return st;
+}
+
+/* numpy's _lerp: a + (b-a)t, computed from b's side when t >= 0.5. */
+static double lerp(double a, double b, double t)
+{
+    double d = b - a;
+    return t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
+}
+
+int asha_rung_cutoff(const struct asha_rungs *rs, const struct asha_rung *r,
+                     double *out)
+{
+    size_t n = r->n;
+    if (n < 2)
+        return 0;
+    double q = rs->mode == HPOLAB_MODE_MIN ? r->quantile : 1.0 - r->quantile;
+    double h = (double)(n - 1) * q;
+    double fi = floor(h);
+    size_t i = (size_t)fi;
+    if (i > n - 1)
+        i = n - 1;
+    size_t j = i + 1 < n ? i + 1 : n - 1;
+    /* Entries are best-first; ascending order is reversed for max. */
+    size_t ai = rs->mode == HPOLAB_MODE_MIN ? i : n - 1 - i;
+    size_t aj = rs->mode == HPOLAB_MODE_MIN ? j : n - 1 - j;
+    *out = lerp(r->entries[ai].value, r->entries[aj].value, h - fi);
+    return 1;
+}
+
+size_t asha_rungs_bracket(const struct asha_rungs *rs, double u)
+{
+    for (size_t s = 0; s < rs->num_brackets; s++)
+        if (rs->bracket_cdf[s] > u)
+            return s;
+    return rs->num_brackets - 1;
+}
+
+int64_t asha_rungs_first_milestone(const struct asha_rungs *rs, size_t bracket)
+{
+    return bracket < rs->num_rungs ? rs->rungs[bracket].level : rs->max_t;
+}
+
+struct asha_trial *asha_rungs_trial(struct asha_rungs *rs, int64_t trial_id)
+{
+    /* Trial ids are usually 0, 1, 2, ... in order of registration. */
+    if (trial_id >= 0 && (uint64_t)trial_id < rs->num_trials &&
+        rs->trials[trial_id].id == trial_id)
+        return &rs->trials[trial_id];
+    for (size_t i = 0; i < rs->num_trials; i++)
+        if (rs->trials[i].id == trial_id)
+            return &rs->trials[i];
+    return NULL;
+}
+
+int asha_rungs_add_trial(struct asha_rungs *rs, int64_t trial_id,
+                         size_t bracket)
+{
+    if (bracket >= rs->num_brackets)
+        return ASHA_ERR_INVALID;
+    struct asha_trial *t = asha_rungs_trial(rs, trial_id);
+    if (!t) {
+        if (rs->num_trials == rs->cap_trials) {
+            size_t cap = rs->cap_trials ? 2 * rs->cap_trials : 16;
+            struct asha_trial *nt = realloc(rs->trials, cap * sizeof *nt);
+            if (!nt)
+                return ASHA_ERR_NOMEM;
+            rs->trials = nt;
+            rs->cap_trials = cap;
+        }
+        t = &rs->trials[rs->num_trials++];
+    }
+    t->id = trial_id;
+    t->bracket = bracket;
+    t->milestone = asha_rungs_first_milestone(rs, bracket);
+    t->resume_from = -1;
+    t->decision = HPOLAB_DECISION_CONTINUE;
+    return ASHA_OK;
+}
+
+static int better(int32_t mode, double a, double b)
+{
+    return mode == HPOLAB_MODE_MIN ? a < b : a > b;
+}
+
+static int passes(int32_t mode, double y, double cutoff)
+{
+    return mode == HPOLAB_MODE_MIN ? y <= cutoff : y >= cutoff;
+}
+
+static int rung_insert(struct asha_rungs *rs, struct asha_rung *r,
+                       int64_t trial_id, double y)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 8;
+        struct asha_entry *ne = realloc(r->entries, cap * sizeof *ne);
+        if (!ne)
+            return ASHA_ERR_NOMEM;
+        r->entries = ne;
+        r->cap = cap;
+    }
+    size_t pos = r->n;
+    for (size_t i = 0; i < r->n; i++)
+        if (better(rs->mode, y, r->entries[i].value)) {
+            pos = i;
+            break;
+        }
+    memmove(&r->entries[pos + 1], &r->entries[pos],
+            (r->n - pos) * sizeof *r->entries);
+    r->entries[pos] = (struct asha_entry){trial_id, y, 0};
+    r->n++;
+    return ASHA_OK;
+}
+
+static int rung_has(const struct asha_rung *r, int64_t trial_id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->entries[i].trial_id == trial_id)
+            return 1;
+    return 0;
+}
+
+int asha_rungs_promote(struct asha_rungs *rs, int64_t *out_trial)
+{
+    if (!rs->promotion)
+        return 0;
+    for (size_t k = rs->num_rungs; k-- > 0;) {
+        struct asha_rung *r = &rs->rungs[k];
+        double cutoff;
+        if (!asha_rung_cutoff(rs, r, &cutoff))
+            continue;
+        struct asha_entry *best = NULL;
+        for (size_t i = 0; i < r->n && !best; i++)
+            if (!r->entries[i].promoted)
+                best = &r->entries[i];
+        if (!best || !passes(rs->mode, best->value, cutoff))
+            continue;
+        struct asha_trial *t = asha_rungs_trial(rs, best->trial_id);
+        if (!t)
+            continue; /* cannot happen: entries come from registered trials */
+        best->promoted = 1;
+        t->resume_from = r->level;
+        t->milestone = k + 1 < rs->num_rungs ? rs->rungs[k + 1].level
+                                             : rs->max_t;
+        t->decision = HPOLAB_DECISION_CONTINUE;
+        *out_trial = t->id;
+        return 1;
+    }
+    return 0;
+}
+
+static int report_stopping(struct asha_rungs *rs, struct asha_trial *t,
+                           int64_t r, double y, int32_t *decision, int *jumped)
+{
+    for (size_t k = rs->num_rungs; k-- > t->bracket;) {
+        struct asha_rung *rung = &rs->rungs[k];
+        if (r < rung->level || rung_has(rung, t->id))
+            continue;
+        if (r > rung->level) {
+            *jumped = 1;
+            return ASHA_OK;
+        }
+        int st = rung_insert(rs, rung, t->id, y);
+        if (st != ASHA_OK)
+            return st;
+        double cutoff;
+        if (asha_rung_cutoff(rs, rung, &cutoff) &&
+            !passes(rs->mode, y, cutoff))
+            *decision = HPOLAB_DECISION_STOP;
+        return ASHA_OK;
+    }
+    return ASHA_OK;
+}
+
+static int report_promotion(struct asha_rungs *rs, struct asha_trial *t,
+                            int64_t r, double y, int32_t *decision, int *used)
+{
+    if (t->resume_from >= 0 && r <= t->resume_from) {
+        *used = 0;
+        return ASHA_OK;
+    }
+    if (r < t->milestone)
+        return ASHA_OK;
+    if (r > t->milestone)
+        return ASHA_ERR_MILESTONE;
+    for (size_t k = 0; k < rs->num_rungs; k++)
+        if (rs->rungs[k].level == t->milestone) {
+            int st = rung_insert(rs, &rs->rungs[k], t->id, y);
+            if (st != ASHA_OK)
+                return st;
+            *decision = HPOLAB_DECISION_PAUSE;
+            return ASHA_OK;
+        }
+    return ASHA_ERR_MILESTONE; /* milestone < max_t is always a rung */
+}
+
+int asha_rungs_on_report(struct asha_rungs *rs, int64_t trial_id, int64_t r,
+                         double y, int32_t *decision, int *used, int *jumped)
+{
+    *decision = HPOLAB_DECISION_CONTINUE;
+    *used = 0;
+    *jumped = 0;
+    struct asha_trial *t = asha_rungs_trial(rs, trial_id);
+    if (!t)
+        return ASHA_ERR_UNKNOWN;
+    if (t->decision != HPOLAB_DECISION_CONTINUE) {
+        *decision = t->decision;
+        return ASHA_OK;
+    }
+    *used = 1;
+    int st = ASHA_OK;
+    if (r >= rs->max_t)
+        *decision = HPOLAB_DECISION_STOP;
+    else if (rs->promotion)
+        st = report_promotion(rs, t, r, y, decision, used);
+    else
+        st = report_stopping(rs, t, r, y, decision, jumped);
+    if (st != ASHA_OK) {
+        *decision = HPOLAB_DECISION_CONTINUE;
+        *used = 0;
+        return st;
+    }
+    t->decision = *decision;
+    return ASHA_OK;
+}
+
+void asha_rungs_on_remove(struct asha_rungs *rs, int64_t trial_id)
+{
+    struct asha_trial *t = asha_rungs_trial(rs, trial_id);
+    if (t)
+        t->decision = HPOLAB_DECISION_PAUSE;
+}
+
+void asha_rungs_on_stop(struct asha_rungs *rs, int64_t trial_id)
+{
+    struct asha_trial *t = asha_rungs_trial(rs, trial_id);
+    if (t)
+        t->decision = HPOLAB_DECISION_STOP;
+}
