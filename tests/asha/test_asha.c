@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "options.h"
 #include "plugin_loader.h"
+#include "rng.h"
 #include "registry.h"
 #include "space.h"
 
@@ -326,6 +327,8 @@ static void test_bracket_distribution(void **state)
     assert_true(rs.bracket_cdf[3] == 1.0);
     assert_int_equal(asha_rungs_bracket(&rs, 0.0), 0);
     assert_int_equal(asha_rungs_bracket(&rs, 0.55), 0);
+    /* searchsorted(side='right'): u equal to a cdf value goes up */
+    assert_int_equal(asha_rungs_bracket(&rs, rs.bracket_cdf[0]), 1);
     assert_int_equal(asha_rungs_bracket(&rs, 0.56), 1);
     assert_int_equal(asha_rungs_bracket(&rs, 0.8), 2);
     assert_int_equal(asha_rungs_bracket(&rs, 0.95), 3);
@@ -700,6 +703,40 @@ static void test_plugin_options(void **state)
     hpolab_space_free(space);
 }
 
+/* Several brackets: the bracket RNG is seeded with the second draw of
+ * RandomState(seed) and makes one choice per suggest; in the promotion type
+ * a new trial's epochs is the first milestone of its bracket. */
+static void test_plugin_brackets(void **state)
+{
+    const struct fixture *f = *state;
+    struct hpolab_space *space = space_from(branin_space);
+    struct inst in;
+    assert_int_equal(inst_create(&in, f, space, 7,
+                                 "{\"type\": \"promotion\", \"brackets\": 4}",
+                                 "epoch", "epochs"),
+                     HPOLAB_OK);
+    struct hpolab_rng seeds, brk;
+    hpolab_rng_seed(&seeds, 7);
+    (void)hpolab_rng_seed_draw(&seeds);
+    hpolab_rng_seed(&brk, hpolab_rng_seed_draw(&seeds));
+    const double p[4] = {27, 12, 6, 4};
+    const double first[4] = {1, 3, 9, 27};
+    int seen[4] = {0};
+    for (int64_t i = 0; i < 40; i++) {
+        struct hpolab_suggestion s = {.struct_size = sizeof s};
+        assert_int_equal(in.cls->suggest(in.state, &in.ctx, i, &s), HPOLAB_OK);
+        assert_int_equal(s.action, HPOLAB_SUGGEST_NEW);
+        int64_t b = hpolab_rng_choice_p(&brk, p, 4);
+        seen[b]++;
+        assert_true(config_double(s.config, "epochs") == first[b]);
+        hpolab_config_free(s.config);
+    }
+    for (int b = 0; b < 4; b++)
+        assert_true(seen[b] > 0);
+    inst_destroy(&in);
+    hpolab_space_free(space);
+}
+
 int main(void)
 {
     const struct CMUnitTest unit[] = {
@@ -721,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_plugin_reference_runs),
         cmocka_unit_test(test_plugin_create_errors),
         cmocka_unit_test(test_plugin_options),
+        cmocka_unit_test(test_plugin_brackets),
     };
     int failed = cmocka_run_group_tests_name("asha_rungs", unit, NULL, NULL);
     failed += cmocka_run_group_tests_name("asha_plugin", plugin, setup,
