@@ -41,6 +41,15 @@ static int32_t HPOLAB_ABI local_create(struct hpolab_ctx *ctx,
                                             "stop_grace_period", 10.0,
                                             &b->grace);
     if (st == HPOLAB_OK)
+        st = hpolab_host->option_double(ctx, args->options,
+                                        "pause_grace_period", 2.0,
+                                        &b->pause_grace);
+    if (st == HPOLAB_OK && !(b->pause_grace >= 0 && b->pause_grace <= 86400))
+        st = hpolab_set_error(ctx, HPOLAB_ERR_RANGE,
+                              "pause_grace_period must be between 0 and "
+                              "86400 seconds, got %g",
+                              b->pause_grace);
+    if (st == HPOLAB_OK)
         st = hpolab_host->option_bool(ctx, args->options, "pass_args_as_json",
                                       0, &json);
     if (st == HPOLAB_OK && !(b->grace >= 0 && b->grace <= 86400))
@@ -123,9 +132,12 @@ static int32_t HPOLAB_ABI local_start_trial(void *state,
                                 "trial %lld is still running; stop it before "
                                 "starting it again",
                                 id);
-    /* A resume never runs alongside the paused process. */
-    if (old)
+    /* A resume never runs alongside the paused process; one still inside
+     * its pause window may first finish on its own (its checkpoint). */
+    if (old) {
+        local_await_exit(old, old->term_at);
         local_kill_and_reap(b, ctx, old);
+    }
 
     int32_t st = prepare_folder(ctx, job);
     if (st != HPOLAB_OK)
@@ -170,7 +182,13 @@ static int32_t HPOLAB_ABI local_stop_trial(void *state, struct hpolab_ctx *ctx,
         return HPOLAB_OK;
     local_touch(ctx, run->trial_dir,
                 how == HPOLAB_STOP_PAUSE ? "pause" : "stop");
-    local_stop_run(b, run, b->grace);
+    /* A pause usually comes at the end of a promotion-type run, which is
+     * about to save its checkpoint and exit 0 by itself: killing it at once
+     * would lose that epoch's checkpoint. */
+    if (how == HPOLAB_STOP_PAUSE)
+        local_stop_run_later(b, run, b->pause_grace, b->grace);
+    else
+        local_stop_run(b, run, b->grace);
     return HPOLAB_OK;
 }
 

@@ -47,6 +47,7 @@ struct local_run {
     int exit_ready;  /* pidfd seen readable in this poll round */
     int tee_failed;  /* writing std.out failed once (warned) */
     double kill_at;  /* monotonic time of the SIGKILL after a stop, 0: none */
+    double term_at;  /* monotonic time of a delayed SIGTERM (pause), 0: none */
     struct local_linebuf line;
     int *gpus;       /* owned; logical GPU ids held, or NULL */
     int num_gpus;
@@ -84,6 +85,9 @@ struct local_backend {
     const char *working_dir;
     int wake_fd;
     double grace;   /* option stop_grace_period, seconds */
+    double pause_grace; /* option pause_grace_period: a paused trial may
+                           finish on its own (save its checkpoint, exit 0)
+                           before it gets SIGTERM */
     int json_mode;  /* option pass_args_as_json */
     struct local_table table;
     struct local_gpu gpu;
@@ -163,6 +167,13 @@ int32_t local_poll_round(struct local_backend *b, struct hpolab_ctx *ctx,
  * grace_s <= 0). Marks the run stopped and releases its GPUs. */
 void local_stop_run(struct local_backend *b, struct local_run *run,
                     double grace_s);
+/* Like local_stop_run, but SIGTERM only after delay_s (the run may end by
+ * itself before): used for pauses. */
+void local_stop_run_later(struct local_backend *b, struct local_run *run,
+                          double delay_s, double grace_s);
+/* Wait until the run's leader has exited or the monotonic time deadline
+ * (0: do not wait) passed; does not reap. */
+void local_await_exit(const struct local_run *run, double deadline);
 /* SIGKILL the group, wait for the leader, keep what the pipe holds in
  * std.out, write end, free the run. Emits nothing. */
 void local_kill_and_reap(struct local_backend *b, struct hpolab_ctx *ctx,

@@ -52,6 +52,7 @@ void local_stop_run(struct local_backend *b, struct local_run *run,
     local_gpu_release(&b->gpu, run);
     /* The leader is not reaped while the run exists, so its pid still names
      * the group (no reuse race). */
+    run->term_at = 0;
     if (grace_s > 0) {
         kill(-run->pid, SIGTERM);
         double at = local_monotonic() + grace_s;
@@ -60,6 +61,46 @@ void local_stop_run(struct local_backend *b, struct local_run *run,
     } else {
         kill(-run->pid, SIGKILL);
         run->kill_at = 0;
+    }
+}
+
+void local_stop_run_later(struct local_backend *b, struct local_run *run,
+                          double delay_s, double grace_s)
+{
+    if (!(delay_s > 0)) {
+        local_stop_run(b, run, grace_s);
+        return;
+    }
+    run->stopped = 1;
+    run->line.len = 0;
+    local_gpu_release(&b->gpu, run);
+    double now = local_monotonic();
+    run->term_at = now + delay_s;
+    run->kill_at = run->term_at + (grace_s > 0 ? grace_s : 0.001);
+}
+
+void local_await_exit(const struct local_run *run, double deadline)
+{
+    for (;;) {
+        double left = deadline - local_monotonic();
+        if (!(left > 0))
+            return;
+        if (run->pidfd >= 0) {
+            struct pollfd p = {.fd = run->pidfd, .events = POLLIN};
+            int ms = left * 1000.0 > 1.0 ? (int)(left * 1000.0) : 1;
+            int r = poll(&p, 1, ms);
+            if (r > 0 || (r < 0 && errno != EINTR))
+                return;
+            continue;
+        }
+        /* no pidfds: look without reaping, every 10 ms */
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)run->pid, &si,
+                   WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid != 0)
+            return;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
 }
 
@@ -180,6 +221,14 @@ static double fire_timers(struct local_backend *b, double now)
 {
     double next = 0;
     for (struct local_run *r = b->table.live; r; r = r->live_next) {
+        if (r->term_at != 0) {
+            if (r->term_at <= now) {
+                kill(-r->pid, SIGTERM);
+                r->term_at = 0;
+            } else if (next == 0 || r->term_at < next) {
+                next = r->term_at;
+            }
+        }
         if (r->kill_at == 0)
             continue;
         if (r->kill_at <= now) {
