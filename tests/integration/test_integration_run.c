@@ -450,6 +450,65 @@ static void test_extra_arg_reaches_trials_and_metadata(void **state)
     assert_int_equal(run_cli(f, bad, "bad"), 2);
 }
 
+/* ASHA promotion with a real checkpointing script: paused trials resume in
+ * the same folder from their checkpoint, no epoch is trained twice, and
+ * each resumed run says "resumed from epoch r" for the epoch it paused at. */
+static void test_asha_promotion_resumes_from_checkpoints(void **state)
+{
+    struct fixture *f = *state;
+    char path[512], text[4096];
+    snprintf(path, sizeof path, "%s/study.json", f->dir);
+    snprintf(text, sizeof text,
+             "{\"name\": \"it\",\n"
+             " \"benchmarks\": {\"syn\": {\"entry_point\": [\"python3\", "
+             "\"%s/examples/quickstart/train_synthetic.py\", \"--sleep_per_epoch\", \"0.01\"],\n"
+             "   \"config_space\": {\"lr\": {\"domain\": \"loguniform\", \"lower\": 1e-4, \"upper\": 1e-1},"
+             " \"dropout\": 0.3, \"batch_size\": 64, \"momentum\": 0.9, \"optimizer\": \"adam\", \"epochs\": 9},\n"
+             "   \"metric\": \"val_loss\", \"mode\": \"min\", \"resource_attr\": \"epoch\","
+             " \"max_resource_attr\": \"epochs\", \"n_workers\": 2, \"max_num_trials_started\": 15}},\n"
+             " \"methods\": {\"ASHA\": {\"scheduler\": \"asha\", \"searcher\": \"random\","
+             " \"scheduler_options\": {\"type\": \"promotion\"}}}}\n",
+             HPOLAB_TEST_SOURCE_DIR);
+    write_text(path, text);
+    assert_int_equal(run_cli(f, NULL, "run"), 0);
+    char exp[512];
+    experiment_dir(f, exp, sizeof exp);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    int64_t last_epoch[64], paused_at[64];
+    int resumed = 0;
+    for (int t = 0; t < 64; t++)
+        last_epoch[t] = paused_at[t] = 0;
+    for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
+        const struct hpolab_record *row = hpolab_results_row(res, i);
+        int64_t t = cell_int(row, "trial_id");
+        int64_t e = cell_int(row, "epoch");
+        assert_true(t >= 0 && t < 64);
+        /* epochs of a trial only go up: none is trained (reported) twice */
+        assert_true(e > last_epoch[t]);
+        last_epoch[t] = e;
+        const char *d = cell(row, "st_decision")->u.s;
+        if (strcmp(d, "PAUSE") == 0)
+            paused_at[t] = e;
+        /* a paused trial resumed with max_resource_attr at the next rung */
+        assert_true(cell_int(row, "config_epochs") >= e);
+    }
+    for (int t = 0; t < 64; t++) {
+        if (last_epoch[t] <= 1)
+            continue;
+        /* trained past rung 1: it was resumed from its own checkpoint */
+        snprintf(path, sizeof path, "%s/%d/std.out", exp, t);
+        char *out = read_text(path);
+        assert_non_null(out);
+        assert_non_null(strstr(out, "resumed from epoch 1\n"));
+        resumed++;
+        free(out);
+    }
+    assert_true(resumed >= 1);
+    hpolab_results_free(res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sigint_stops_every_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extra_arg_reaches_trials_and_metadata, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_asha_promotion_resumes_from_checkpoints, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
