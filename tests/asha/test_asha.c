@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "space_fixture.h"
+
 #include "asha_rungs.h"
 #include "config.h"
 #include "ctx.h"
@@ -436,18 +438,6 @@ static int teardown(void **state)
     struct fixture *f = *state;
     hpolab_registry_destroy(f->reg);
     return 0;
-}
-
-static struct hpolab_space *space_from(const char *text)
-{
-    json_t *j = json_loads(text, 0, NULL);
-    assert_non_null(j);
-    struct hpolab_diag d = {0};
-    struct hpolab_space *s = NULL;
-    assert_int_equal(hpolab_space_parse(j, "t", &d, &s), HPOLAB_OK);
-    json_decref(j);
-    hpolab_diag_free(&d);
-    return s;
 }
 
 struct inst {

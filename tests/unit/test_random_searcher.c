@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "space_fixture.h"
+
 /* The plugin loader and registry (plugin_loader.h, registry.c) are written
  * in parallel; until they are merged this program only reports a skip. */
 #if __has_include("plugin_loader.h")
@@ -54,30 +56,6 @@ static int teardown(void **state)
     struct fixture *f = *state;
     hpolab_registry_destroy(f->reg);
     return 0;
-}
-
-static struct hpolab_space *space_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_diag d = {0};
-    struct hpolab_space *s = NULL;
-    assert_int_equal(hpolab_space_parse(j, "t", &d, &s), HPOLAB_OK);
-    json_decref(j);
-    hpolab_diag_free(&d);
-    return s;
-}
-
-static struct hpolab_config *config_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_config *c = hpolab_config_new();
-    assert_int_equal(hpolab_record_from_json(j, &c->rec, NULL), HPOLAB_OK);
-    json_decref(j);
-    return c;
 }
 
 /* One searcher instance with its ctx and everything its args borrow. */

@@ -12,36 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "space_fixture.h"
+
 #include "config_set.h"
 #include "space.h"
-
-static struct hpolab_space *space_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_diag d = {0};
-    struct hpolab_space *s = NULL;
-    int32_t st = hpolab_space_parse(j, "t", &d, &s);
-    for (size_t i = 0; i < d.count; i++)
-        print_error("%s\n", d.lines[i]);
-    assert_int_equal(st, HPOLAB_OK);
-    json_decref(j);
-    hpolab_diag_free(&d);
-    return s;
-}
-
-static struct hpolab_config *config_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_config *c = hpolab_config_new();
-    assert_non_null(c);
-    assert_int_equal(hpolab_record_from_json(j, &c->rec, NULL), HPOLAB_OK);
-    json_decref(j);
-    return c;
-}
 
 /* cast(space, {"v": value}) and return the JSON text of the result, or the
  * error message prefixed with "error: ". [owned: free] */

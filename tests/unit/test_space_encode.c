@@ -12,34 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "space_fixture.h"
+
 #include "space.h"
-
-static struct hpolab_space *space_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_diag d = {0};
-    struct hpolab_space *s = NULL;
-    int32_t st = hpolab_space_parse(j, "t", &d, &s);
-    for (size_t i = 0; i < d.count; i++)
-        print_error("%s\n", d.lines[i]);
-    assert_int_equal(st, HPOLAB_OK);
-    json_decref(j);
-    hpolab_diag_free(&d);
-    return s;
-}
-
-static struct hpolab_config *config_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_config *c = hpolab_config_new();
-    assert_int_equal(hpolab_record_from_json(j, &c->rec, NULL), HPOLAB_OK);
-    json_decref(j);
-    return c;
-}
 
 /* Encode {"v": value} in the one-hyperparameter space {"v": domain}. */
 static void encode1(const char *domain, const char *value, double *out,

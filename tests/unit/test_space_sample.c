@@ -10,25 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "space_fixture.h"
+
 #include "space.h"
 
 #define N 20000
-
-static struct hpolab_space *space_from(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
-    assert_non_null(j);
-    struct hpolab_diag d = {0};
-    struct hpolab_space *s = NULL;
-    int32_t st = hpolab_space_parse(j, "t", &d, &s);
-    for (size_t i = 0; i < d.count; i++)
-        print_error("%s\n", d.lines[i]);
-    assert_int_equal(st, HPOLAB_OK);
-    json_decref(j);
-    hpolab_diag_free(&d);
-    return s;
-}
 
 /* n draws of the one hyperparameter "v" of the space, as doubles. */
 static double *draws(const char *space_text, uint32_t seed, int32_t *type)
