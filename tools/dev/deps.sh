@@ -8,6 +8,9 @@ packages=(
   libjansson-dev                   # JSON: study files, metadata.json
   libzip-dev                       # results.csv.zip
   libcmocka-dev                    # unit and integration tests
+  liblapacke-dev libopenblas-dev   # Gaussian-process linear algebra (bayesopt)
+  liblbfgs-dev                     # marginal-likelihood fit (bayesopt)
+  gnuplot-nox                      # hpolab plot renders PNG, SVG and PDF
   python3                          # the Python example training script
   valgrind                         # memory checks of the test suite
 )
