@@ -573,15 +573,18 @@ static void watch_trials(const char *exp, struct watched *w)
 static void test_asha_stopping_ends_processes_within_grace(void **state)
 {
     struct fixture *f = *state;
-    /* x = 0.3 first (best, passes rung 1), then worse ones that rung 1
-     * stops at once */
+    /* Two good trials that finish at once fill rung 1; the worse stubborn
+     * ones started after them are stopped at epoch 1. */
     write_study_methods(
         f,
         "{\"x\": {\"domain\": \"uniform\", \"lower\": 0, \"upper\": 1},"
-        " \"mode\": \"stubborn\", \"epochs\": 27}",
+        " \"mode\": {\"domain\": \"choice\", \"categories\": [\"ok\", \"stubborn\"]},"
+        " \"epochs\": 27}",
         ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\","
         " \"max_wallclock_time\": 6, \"backend_options\": {\"stop_grace_period\": 1},"
-        " \"points_to_evaluate\": [{\"x\": 0.3}, {\"x\": 0.95}, {\"x\": 0.9}]",
+        " \"points_to_evaluate\": [{\"x\": 0.3, \"mode\": \"ok\"}, {\"x\": 0.31, \"mode\": \"ok\"},"
+        " {\"x\": 0.95, \"mode\": \"stubborn\"}, {\"x\": 0.9, \"mode\": \"stubborn\"},"
+        " {\"x\": 0.97, \"mode\": \"stubborn\"}]",
         2,
         "\"ASHA\": {\"scheduler\": \"asha\", \"searcher\": \"random\","
         " \"scheduler_options\": {\"type\": \"stopping\"}}");
@@ -612,7 +615,8 @@ static void test_asha_stopping_ends_processes_within_grace(void **state)
     int stopped = 0;
     for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
         const struct hpolab_record *row = hpolab_results_row(res, i);
-        if (strcmp(cell(row, "st_decision")->u.s, "STOP") != 0)
+        if (strcmp(cell(row, "st_decision")->u.s, "STOP") != 0 ||
+            strcmp(cell(row, "config_mode")->u.s, "stubborn") != 0)
             continue;
         int64_t t = cell_int(row, "trial_id");
         assert_true(t >= 0 && t < MAX_WATCHED);
@@ -627,7 +631,7 @@ static void test_asha_stopping_ends_processes_within_grace(void **state)
         stopped++;
     }
     hpolab_results_free(res);
-    assert_true(stopped >= 2); /* trials 1 and 2 at least */
+    assert_true(stopped >= 3); /* trials 2, 3 and 4 at least */
 }
 
 /* Reports without the resource attribute, or with one that goes backwards:
@@ -740,6 +744,63 @@ static void test_asha_bad_input_before_any_trial(void **state)
     }
 }
 
+
+/* A new trial started from another trial's checkpoint: the folder is copied
+ * first, the script resumes from it, and the source trial's checkpoint is
+ * left as it was. */
+static void test_new_trial_from_another_trials_checkpoint(void **state)
+{
+    struct fixture *f = *state;
+    char path[512], text[4096];
+    snprintf(path, sizeof path, "%s/study.json", f->dir);
+    snprintf(text, sizeof text,
+             "{\"name\": \"it\",\n"
+             " \"benchmarks\": {\"syn\": {\"entry_point\": [\"python3\", "
+             "\"%s/examples/quickstart/train_synthetic.py\", \"--sleep_per_epoch\", \"0\"],\n"
+             "   \"config_space\": {\"lr\": 0.001, \"dropout\": 0.3, \"batch_size\": 64,"
+             " \"momentum\": 0.9, \"optimizer\": \"adam\", \"epochs\": 3},\n"
+             "   \"metric\": \"val_loss\", \"mode\": \"min\", \"resource_attr\": \"epoch\","
+             " \"max_resource_attr\": \"epochs\", \"n_workers\": 2}},\n"
+             " \"methods\": {\"WS\": {\"scheduler\": \"fx_warmstart\", \"searcher\": \"random\"}}}\n",
+             HPOLAB_TEST_SOURCE_DIR);
+    write_text(path, text);
+    setenv("HPOLAB_PLUGIN_PATH", HPOLAB_TEST_FX_PLUGINS, 1);
+    int rc = run_cli(f, NULL, "run");
+    unsetenv("HPOLAB_PLUGIN_PATH");
+    assert_int_equal(rc, 0);
+    char exp[512];
+    experiment_dir(f, exp, sizeof exp);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    int64_t expect_next[2] = {1, 4}; /* trial 1 goes on from epoch 3 */
+    for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
+        const struct hpolab_record *row = hpolab_results_row(res, i);
+        int64_t t = cell_int(row, "trial_id");
+        assert_true(t == 0 || t == 1);
+        assert_int_equal(cell_int(row, "epoch"), expect_next[t]++);
+    }
+    assert_int_equal(expect_next[0], 4);
+    assert_int_equal(expect_next[1], 7);
+    hpolab_results_free(res);
+    snprintf(path, sizeof path, "%s/1/std.out", exp);
+    char *out = read_text(path);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "resumed from epoch 3\n"));
+    free(out);
+    /* both checkpoints exist; trial 0's still holds epoch 3 */
+    snprintf(path, sizeof path, "%s/0/checkpoints/checkpoint.json", exp);
+    char *c0 = read_text(path);
+    snprintf(path, sizeof path, "%s/1/checkpoints/checkpoint.json", exp);
+    char *c1 = read_text(path);
+    assert_non_null(c0);
+    assert_non_null(c1);
+    assert_non_null(strstr(c0, "\"epoch\": 3"));
+    assert_non_null(strstr(c1, "\"epoch\": 6"));
+    free(c0);
+    free(c1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -753,6 +814,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_asha_stopping_ends_processes_within_grace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_resource_reports_fail_only_that_trial, setup, teardown),
         cmocka_unit_test_setup_teardown(test_asha_bad_input_before_any_trial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_trial_from_another_trials_checkpoint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
