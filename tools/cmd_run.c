@@ -611,8 +611,16 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    int32_t pst = hpolab_study_apply_presets(
+        study, hpolab_registry_presets(reg), &diag);
+    if (pst == HPOLAB_ERR_NOMEM) {
+        fprintf(stderr, "hpolab run: out of memory\n");
+        rc = 1;
+        goto out;
+    }
     if (hpolab_study_check_plugins(study, plugin_exists, reg, &diag) !=
-        HPOLAB_OK) {
+            HPOLAB_OK ||
+        pst != HPOLAB_OK) {
         print_diag(&diag);
         rc = 2;
         goto out;
