@@ -27,6 +27,7 @@ struct asha {
     struct asha_rungs rungs;
     struct asha_config *configs;
     size_t num_configs, cap_configs;
+    struct asha_idmap config_index; /* trial id -> index into configs */
 };
 
 static void HPOLAB_ABI asha_destroy(void *state)
@@ -41,6 +42,7 @@ static void HPOLAB_ABI asha_destroy(void *state)
     for (size_t i = 0; i < a->num_configs; i++)
         hpolab_host->config_free(a->configs[i].config);
     free(a->configs);
+    asha_idmap_free(&a->config_index);
     asha_rungs_free(&a->rungs);
     free(a->metric);
     free(a->resource_attr);
@@ -50,10 +52,9 @@ static void HPOLAB_ABI asha_destroy(void *state)
 
 static struct asha_config *find_config(struct asha *a, int64_t trial_id)
 {
-    for (size_t i = a->num_configs; i-- > 0;)
-        if (a->configs[i].trial_id == trial_id)
-            return &a->configs[i];
-    return NULL;
+    size_t i;
+    return asha_idmap_get(&a->config_index, trial_id, &i) ? &a->configs[i]
+                                                          : NULL;
 }
 
 /* Keep a copy of config as the trial's configuration. */
@@ -77,6 +78,11 @@ static int32_t store_config(struct asha *a, struct hpolab_ctx *ctx,
             }
             a->configs = nc;
             a->cap_configs = cap;
+        }
+        if (asha_idmap_put(&a->config_index, trial_id, a->num_configs) !=
+            ASHA_OK) {
+            hpolab_host->config_free(copy);
+            return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
         }
         slot = &a->configs[a->num_configs++];
         slot->trial_id = trial_id;
