@@ -143,6 +143,34 @@ int asha_rungs_init(struct asha_rungs *rs, int32_t mode, int promotion,
     return st;
 }
 
+int asha_rungs_init_like(struct asha_rungs *rs,
+                         const struct asha_rungs *model)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->mode = model->mode;
+    rs->promotion = model->promotion;
+    rs->max_t = model->max_t;
+    if (model->num_rungs) {
+        rs->rungs = calloc(model->num_rungs, sizeof *rs->rungs);
+        if (!rs->rungs)
+            return ASHA_ERR_NOMEM;
+    }
+    rs->num_rungs = model->num_rungs;
+    for (size_t k = 0; k < rs->num_rungs; k++) {
+        rs->rungs[k].level = model->rungs[k].level;
+        rs->rungs[k].quantile = model->rungs[k].quantile;
+    }
+    rs->bracket_cdf = malloc(model->num_brackets * sizeof *rs->bracket_cdf);
+    if (!rs->bracket_cdf) {
+        asha_rungs_free(rs);
+        return ASHA_ERR_NOMEM;
+    }
+    rs->num_brackets = model->num_brackets;
+    memcpy(rs->bracket_cdf, model->bracket_cdf,
+           rs->num_brackets * sizeof *rs->bracket_cdf);
+    return ASHA_OK;
+}
+
 size_t asha_rungs_bracket(const struct asha_rungs *rs, double u)
 {
     for (size_t s = 0; s < rs->num_brackets; s++)

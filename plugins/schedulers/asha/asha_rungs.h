@@ -90,6 +90,12 @@ int asha_rungs_init(struct asha_rungs *rs, int32_t mode, int promotion,
                     size_t errlen);
 void asha_rungs_free(struct asha_rungs *rs);
 
+/* Initialise rs (caller's storage) with the layout of model (mode, variant,
+ * max_t, rung levels and quantiles, brackets) and no trials or entries.
+ * ASHA_OK or ASHA_ERR_NOMEM (rs left freed). */
+int asha_rungs_init_like(struct asha_rungs *rs,
+                         const struct asha_rungs *model);
+
 /* numpy's linear quantile cut-off of a rung (§4.3): 0 and *out untouched
  * when the rung has fewer than 2 entries, else 1. O(log n). */
 int asha_rung_cutoff(const struct asha_rungs *rs, const struct asha_rung *r,
