@@ -228,6 +228,20 @@ static void drv_report(struct driver *d, struct inst *in, struct log *l)
     assert_int_equal(in->cls->on_trial_remove(in->state, &in->ctx, id),
                      HPOLAB_OK);
     d->running[w] = d->running[--d->num_running];
+    /* now and then a late report, which the scheduler must answer from the
+     * trial's stored decision */
+    if (drv_rnd(d) % 4 == 0) {
+        hpolab_record_init(&res.rec);
+        hpolab_record_set_double(&res.rec, "y", 0.0);
+        hpolab_record_set_int(&res.rec, "epoch", r + 1);
+        st = in->cls->on_trial_result(in->state, &in->ctx, id, NULL, &res,
+                                      &dec);
+        hpolab_record_free(&res.rec);
+        if (st != HPOLAB_OK)
+            fail_msg("on_trial_result: %s", in->ctx.err.message);
+        log_add(l, "late %lld %lld -> %d\n", (long long)id,
+                (long long)(r + 1), (int)dec);
+    }
 }
 
 /* steps calls: a suggest while a worker is free, else one report. */
