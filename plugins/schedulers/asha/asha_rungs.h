@@ -3,7 +3,12 @@
  * levels, promotion quantiles, the rung entries, the per-trial state and the
  * decision rules of the stopping and promotion variants. Trial ids are
  * int64, resources integers, metric values doubles compared in the
- * direction of the mode. Decisions are HPOLAB_DECISION_*. */
+ * direction of the mode. Decisions are HPOLAB_DECISION_*.
+ *
+ * No call costs time linear in the number of observations: a rung is an
+ * order-statistic treap (asha_rung.c), a trial's rungs are a bit mask, and
+ * trials are found by id through an id map (asha_idmap.c); a report or a
+ * promotion costs O(K log n) for K rungs of n entries. */
 #ifndef HPOLAB_ASHA_RUNGS_H
 #define HPOLAB_ASHA_RUNGS_H
 
