@@ -138,6 +138,9 @@ struct log {
 };
 
 static void log_add(struct log *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void log_add(struct log *l, const char *fmt, ...)
 {
     char line[512];
     va_list ap;

@@ -61,6 +61,9 @@ static uint64_t rnd(void)
 }
 
 static void die(const char *what, const char *msg)
+    __attribute__((noreturn));
+
+static void die(const char *what, const char *msg)
 {
     fprintf(stderr, "bench_asha: %s: %s\n", what, msg);
     exit(1);
