@@ -263,6 +263,8 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
                 wait = sl->deadline - now;
             }
         }
+        if (r.running == 0)
+            continue; /* the last one hit its limit: nothing to wait for */
         hpolab_error_clear(&ctx.err);
         st = comp->cls.backend.wait_events(bstate, &ctx, wait);
         if (st != HPOLAB_OK)

@@ -214,6 +214,10 @@ static int sbatch(struct argv_list *a, double timeout, char *id,
     else
         ok = 1;
     hpolab_proc_result_free(&r);
+    /* one line: sbatch prints its complaint over several */
+    for (char *c = msg; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
     return ok;
 }
 

@@ -144,7 +144,8 @@ static void ask_slurm(const struct hpolab_launch_plan *plan,
                              : "",
                          strcmp(j->reason, "None") != 0 ? j->reason : "",
                          j->exit_code);
-            else if (s == HPOLAB_SLICE_PENDING && j->reason[0])
+            else if (s == HPOLAB_SLICE_PENDING && j->reason[0] &&
+                     strcmp(j->reason, "None") != 0)
                 snprintf(r->job.message, sizeof r->job.message,
                          "Slurm: %s", j->reason);
         }
