@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +139,17 @@ static int supervise(struct hpolab_launch_plan *plan,
         rc = prog.totals.count[HPOLAB_SLICE_DONE] == plan->n_slices ? 0 : 1;
     }
     launch_print_totals(stdout, &prog.totals);
+    /* the supervisor's own cost, without the jobs' (they are children) */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                 ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) *
+                     1e-6;
+    size_t started = 0;
+    for (size_t i = 0; i < plan->n_slices; i++)
+        started += !plan->slices[i].skipped;
+    printf("launcher: %.3f s CPU for %zu job(s) (%.3f ms per job)\n", cpu,
+           started, started ? cpu * 1e3 / (double)started : 0.0);
     printf("results: %s (hpolab status %s)\n", plan->root, plan->tag);
     fflush(stdout);
     write_supervisor(plan, rc == 0 ? HPOLAB_SLICE_DONE
