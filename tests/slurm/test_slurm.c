@@ -241,6 +241,20 @@ static void test_refused_and_unreachable(void **state)
     assert_non_null(strstr(c.out, "Invalid partition name specified"));
     cmd_out_free(&c);
 
+    /* a held job: only Slurm knows why it waits */
+    const char *hold[] = {"--sbatch_args", "--hold --comment=hpolab-test",
+                          NULL};
+    assert_int_equal(launch("hold", hold, NULL, &c), 0);
+    cmd_out_free(&c);
+    assert_int_equal(hpolab("status", "hold", NULL, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "1 job: 0 done, 0 running, 1 pending"));
+    assert_non_null(strstr(c.out, "Slurm: JobHeldUser"));
+    cmd_out_free(&c);
+    assert_int_equal(hpolab("cancel", "hold", NULL, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "1 job: 0 done, 0 running, 0 pending, 0 "
+                                  "failed, 1 cancelled"));
+    cmd_out_free(&c);
+
     /* sbatch not installed */
     const char *no_path[] = {"PATH=/nonexistent-hpolab-bin", NULL};
     assert_int_equal(launch("nosb", NULL, no_path, &c), 1);
