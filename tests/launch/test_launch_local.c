@@ -310,6 +310,82 @@ static void test_failures(void **state)
                  lt_alive((long)js.pid));
 }
 
+/* GPUs a slice's trials got: a bit set over the ids in <trial>/gpus. */
+static unsigned slice_gpus(const char *root, const char *slice, int *trials)
+{
+    char tuner[2048];
+    unsigned set = 0;
+    *trials = 0;
+    if (!lt_tuner_dir(root, slice, tuner, sizeof tuner))
+        return 0;
+    for (int t = 0; t < 100; t++) {
+        char path[2200];
+        snprintf(path, sizeof path, "%s/%d/gpus", tuner, t);
+        char *text = lt_read_text(path);
+        if (!text)
+            break;
+        (*trials)++;
+        for (char *p = text; *p; p++)
+            if (*p >= '0' && *p <= '9')
+                set |= 1u << (*p - '0');
+            else if (*p != ',' && *p != '\n')
+                set |= 1u << 31; /* "none" or garbage */
+        free(text);
+    }
+    return set;
+}
+
+static void test_disjoint_gpus(void **state)
+{
+    struct fixture *f = *state;
+    char script[512];
+    snprintf(script, sizeof script, "%s/gpu.sh", f->dir);
+    lt_write_text(script,
+                  "#!/bin/sh\n"
+                  "for a; do last=$a; done\n"
+                  "printf '%s\\n' \"${CUDA_VISIBLE_DEVICES:-none}\" > "
+                  "\"${last%/checkpoints}/gpus\"\n"
+                  "echo '[tune-metric]: {\"epoch\": 1, \"loss\": 0.5}'\n"
+                  "sleep 0.3\n");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"name\": \"gpu\", \"benchmarks\": {\"g\": {"
+             "\"entry_point\": [\"/bin/sh\", \"%s\"],"
+             "\"config_space\": {\"x\": {\"domain\": \"uniform\", "
+             "\"lower\": 0, \"upper\": 1}},"
+             "\"metric\": \"loss\", \"mode\": \"min\", \"n_workers\": 2,"
+             " \"max_wallclock_time\": 2}},"
+             "\"methods\": {\"RS\": {}}}",
+             script);
+    lt_write_text(f->study, text);
+    const char *env[] = {
+        "HPOLAB_NVIDIA_SMI=" HPOLAB_TEST_SOURCE_DIR
+        "/tests/support/local_fake_nvidia_smi.sh",
+        "HPOLAB_FAKE_GPUS=4", NULL};
+    const char *argv[] = {HPOLAB_TEST_CLI, "launch", f->study, "--engine",
+                          "local", "--results_dir", f->results,
+                          "--experiment_tag", "gpu", "--num_seeds", "2",
+                          "--max_parallel", "2", "--time_limit", "60",
+                          "--wait", NULL};
+    struct cmd_out c;
+    int rc = lt_run(f->dir, argv, env, &c);
+    if (rc != 0)
+        fprintf(stderr, "%s\n%s\n", c.out, c.err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(c.out, "each experiment gets 2 GPU(s) of its own"));
+    cmd_out_free(&c);
+    char root[512];
+    snprintf(root, sizeof root, "%s/gpu", f->results);
+    int n0, n1;
+    unsigned g0 = slice_gpus(root, "RS-0", &n0);
+    unsigned g1 = slice_gpus(root, "RS-1", &n1);
+    assert_true(n0 >= 2 && n1 >= 2);
+    /* each experiment's trials used GPUs of its own set of two */
+    assert_int_equal(__builtin_popcount(g0), 2);
+    assert_int_equal(__builtin_popcount(g1), 2);
+    assert_int_equal(g0 & g1, 0);
+}
+
 static void test_bad_input(void **state)
 {
     struct fixture *f = *state;
@@ -351,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_leaves_no_process, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disjoint_gpus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
