@@ -52,7 +52,9 @@ static void write_study(struct fixture *f, const char *entry,
 {
     char text[4096];
     snprintf(text, sizeof text,
-             "{\"name\": \"lt\", \"benchmarks\": {\"fx\": {"
+             "{\"name\": \"lt\", \"extra_args\": [{\"name\": \"note\", "
+             "\"type\": \"int\", \"default\": 1}],"
+             "\"benchmarks\": {\"fx\": {"
              "\"entry_point\": [\"%s\"%s],"
              "\"config_space\": {\"x\": {\"domain\": \"uniform\", \"lower\": "
              "0, \"upper\": 1}, \"epochs\": 3},"
@@ -114,7 +116,8 @@ static void test_parallel_study(void **state)
     struct cmd_out c;
     const char *more[] = {"--num_seeds", "2", "--n_workers", "1",
                           "--scale_max_wallclock_time", "1", "--max_parallel",
-                          "4", "--time_limit", "60", "--wait", NULL};
+                          "4", "--time_limit", "60", "--note", "7", "--wait",
+                          NULL};
     int rc = launch(f, "par", more, &c);
     if (rc != 0)
         fprintf(stderr, "%s\n%s\n", c.out, c.err);
@@ -155,6 +158,8 @@ static void test_parallel_study(void **state)
                         json_object_get(md, "max_wallclock_time")) == 4);
         assert_int_equal(json_integer_value(json_object_get(md, "n_workers")),
                          1);
+        /* the study's own option reached every experiment */
+        assert_int_equal(json_integer_value(json_object_get(md, "note")), 7);
         json_decref(md);
     }
     /* all four ran at the same time */
