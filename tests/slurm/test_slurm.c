@@ -285,6 +285,112 @@ static void test_refused_and_unreachable(void **state)
     assert_int_equal(lt_job(root, "RS-0").state, HPOLAB_SLICE_FAILED);
 }
 
+/* The slurm backend plugin: hpolab run with each trial a Slurm job. */
+static void write_backend_study(const char *mode, double budget)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"name\": \"sb\", \"benchmarks\": {\"fx\": {"
+             "\"entry_point\": [\"%s\", \"--sleep\", \"0.2\", \"--mode\", "
+             "\"%s\"],"
+             "\"config_space\": {\"x\": {\"domain\": \"choice\", "
+             "\"categories\": [0.1, 0.5, 0.9]}, \"epochs\": 3},"
+             "\"metric\": \"loss\", \"mode\": \"min\", \"resource_attr\": "
+             "\"epoch\", \"max_resource_attr\": \"epochs\","
+             "\"n_workers\": 2, \"max_wallclock_time\": %g,"
+             "\"backend\": \"slurm\", \"backend_options\": "
+             "{\"poll_interval\": 0.2}}},"
+             "\"methods\": {\"RS\": {}}}",
+             HPOLAB_TEST_FIXTURE, mode, budget);
+    lt_write_text(fx.study, text);
+}
+
+static void test_backend_plugin(void **state)
+{
+    (void)state;
+    char results[512];
+    snprintf(results, sizeof results, "%s/plugin", fx.dir);
+    write_backend_study("ok", 120);
+    const char *argv[] = {HPOLAB_TEST_CLI, "run", fx.study, "--results_dir",
+                          results, "--experiment_tag", "plug", NULL};
+    struct cmd_out c;
+    int rc = lt_run(fx.dir, argv, NULL, &c);
+    if (rc != 0)
+        fprintf(stderr, "%s\n%s\n", c.out, c.err);
+    assert_int_equal(rc, 0);
+    /* the space has 3 configurations: 3 trials x 3 epochs */
+    assert_non_null(strstr(c.out, "3 trials (3 completed, 0 failed, 0 "
+                                  "stopped), 9 results"));
+    cmd_out_free(&c);
+
+    /* a trial failing inside its job: its reason reaches the user */
+    write_backend_study("crash", 120);
+    rc = lt_run(fx.dir, argv, NULL, &c);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(c.err, "FAILED (exit code 3): boom"));
+    cmd_out_free(&c);
+
+    /* Ctrl-C: every trial's job is cancelled, no process is left */
+    write_backend_study("slow", 120);
+    char out[512], err[512];
+    snprintf(out, sizeof out, "%s/int.out", fx.dir);
+    snprintf(err, sizeof err, "%s/int.err", fx.dir);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    const char *argv2[] = {HPOLAB_TEST_CLI, "run", fx.study, "--results_dir",
+                           results, "--experiment_tag", "intr", NULL};
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, argv2[0], &fa, NULL,
+                                 (char *const *)argv2, environ),
+                     0);
+    posix_spawn_file_actions_destroy(&fa);
+    /* both trials' processes are up (they write their pids) */
+    long pids[2][2] = {{0, 0}, {0, 0}};
+    double end = lt_now() + 60;
+    for (int t = 0; t < 2; t++) {
+        for (;;) {
+            char tuner[2048] = "", path[2200];
+            DIR *d = opendir(results);
+            struct dirent *de;
+            while (d && (de = readdir(d)) != NULL)
+                if (strncmp(de->d_name, "intr-", 5) == 0)
+                    snprintf(tuner, sizeof tuner, "%s/%s", results, de->d_name);
+            if (d)
+                closedir(d);
+            snprintf(path, sizeof path, "%s/%d/pids", tuner, t);
+            char *text = tuner[0] ? lt_read_text(path) : NULL;
+            int ok = text && sscanf(text, "%ld %ld", &pids[t][0],
+                                    &pids[t][1]) == 2;
+            free(text);
+            if (ok || lt_now() > end)
+                break;
+            lt_sleep(0.2);
+        }
+        assert_true(lt_alive(pids[t][0]));
+    }
+    kill(pid, SIGINT);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 130);
+    end = lt_now() + 20;
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < 2; k++) {
+            while (lt_now() < end && lt_alive(pids[t][k]))
+                lt_sleep(0.1);
+            if (lt_alive(pids[t][k]))
+                fail_msg("trial process %ld is still running", pids[t][k]);
+        }
+    const char *sq[] = {"/usr/bin/squeue", "-h", "-o", "%i %T", NULL};
+    assert_int_equal(lt_run(fx.dir, sq, NULL, &c), 0);
+    assert_string_equal(c.out, ""); /* no job left in the queue */
+    cmd_out_free(&c);
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -296,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_study_as_array),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_refused_and_unreachable),
+        cmocka_unit_test(test_backend_plugin),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
