@@ -2,6 +2,7 @@
 #include "launch_slurm.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,101 @@ static int sbatch(struct argv_list *a, double timeout, char *id,
     return ok;
 }
 
+/* ---- one job per slice: sbatch calls SUBMIT_THREADS at a time --------- */
+
+/* slurmctld serves RPCs concurrently: a few sbatch processes at once cut
+ * the time to submit hundreds of jobs by about that factor. */
+#define SUBMIT_THREADS 6
+
+struct submission {
+    struct argv_list a;
+    double timeout;
+    int ok;
+    char id[64];
+    char msg[1024];
+};
+
+struct submit_pool {
+    struct submission *subs;
+    size_t n;
+    size_t next; /* taken under lock */
+    pthread_mutex_t lock;
+};
+
+static void *submit_worker(void *arg)
+{
+    struct submit_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t k = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (k >= p->n)
+            return NULL;
+        struct submission *s = &p->subs[k];
+        s->ok = sbatch(&s->a, s->timeout, s->id, sizeof s->id, s->msg,
+                       sizeof s->msg);
+    }
+}
+
+static int32_t submit_each(struct hpolab_launch_plan *plan,
+                           const struct hpolab_slurm_options *o,
+                           const char *outdir, const char *script,
+                           const size_t *idx, size_t n_idx, json_t *info,
+                           json_t *ids, hpolab_slurm_fail_fn fail, void *user,
+                           size_t *submitted, struct hpolab_error *err)
+{
+    struct submit_pool pool = {.n = n_idx};
+    pool.subs = calloc(n_idx, sizeof *pool.subs);
+    if (!pool.subs)
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    int nomem = 0;
+    for (size_t k = 0; k < n_idx; k++) {
+        struct submission *s = &pool.subs[k];
+        s->timeout = o->timeout_s;
+        common_args(&s->a, plan, o, outdir);
+        add(&s->a, "--job-name=%s", plan->slices[idx[k]].job_name);
+        add(&s->a, "%s", script);
+        add(&s->a, "%zu", idx[k]);
+        nomem |= s->a.nomem;
+    }
+    int32_t st = HPOLAB_OK;
+    if (nomem) {
+        st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    } else {
+        pthread_mutex_init(&pool.lock, NULL);
+        pthread_t th[SUBMIT_THREADS];
+        size_t started = 0;
+        for (; started < SUBMIT_THREADS && started < n_idx; started++)
+            if (pthread_create(&th[started], NULL, submit_worker, &pool) != 0)
+                break;
+        if (started == 0)
+            submit_worker(&pool); /* no thread: do it here */
+        for (size_t t = 0; t < started; t++)
+            pthread_join(th[t], NULL);
+        pthread_mutex_destroy(&pool.lock);
+        for (size_t k = 0; k < n_idx; k++) {
+            struct submission *s = &pool.subs[k];
+            struct hpolab_launch_slice *sl = &plan->slices[idx[k]];
+            if (s->ok) {
+                json_array_append_new(ids, json_string(s->id));
+                free(sl->job_id);
+                sl->job_id = strdup(s->id);
+                (*submitted)++;
+            } else {
+                mark_failed(plan, idx[k], s->msg, fail, user);
+            }
+        }
+        json_t *jargv = json_array();
+        for (size_t j = 0; jargv && j < pool.subs[0].a.n; j++)
+            json_array_append_new(jargv, json_string(pool.subs[0].a.v[j]));
+        json_object_set_new(info, "sbatch", jargv);
+    }
+    for (size_t k = 0; k < n_idx; k++)
+        argv_free(&pool.subs[k].a);
+    free(pool.subs);
+    return st;
+}
+
 int32_t hpolab_slurm_submit(struct hpolab_launch_plan *plan,
                             const struct hpolab_slurm_options *o,
                             hpolab_slurm_fail_fn fail, void *user,
@@ -286,34 +382,9 @@ int32_t hpolab_slurm_submit(struct hpolab_launch_plan *plan,
             json_array_append_new(jargv, json_string(a.v[k]));
         json_object_set_new(info, "sbatch", jargv);
         argv_free(&a);
-    } else if (st == HPOLAB_OK) {
-        for (size_t k = 0; k < n_idx && st == HPOLAB_OK; k++) {
-            struct hpolab_launch_slice *s = &plan->slices[idx[k]];
-            struct argv_list a = {0};
-            common_args(&a, plan, o, outdir);
-            add(&a, "--job-name=%s", s->job_name);
-            add(&a, "%s", script);
-            add(&a, "%zu", idx[k]);
-            char id[64], msg[1024];
-            if (a.nomem) {
-                st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-            } else if (sbatch(&a, o->timeout_s, id, sizeof id, msg,
-                              sizeof msg)) {
-                json_array_append_new(ids, json_string(id));
-                free(s->job_id);
-                s->job_id = strdup(id);
-                (*submitted)++;
-            } else {
-                mark_failed(plan, idx[k], msg, fail, user);
-            }
-            if (k == 0) {
-                json_t *jargv = json_array();
-                for (size_t j = 0; jargv && j < a.n; j++)
-                    json_array_append_new(jargv, json_string(a.v[j]));
-                json_object_set_new(info, "sbatch", jargv);
-            }
-            argv_free(&a);
-        }
+    } else if (st == HPOLAB_OK && n_idx > 0) {
+        st = submit_each(plan, o, outdir, script, idx, n_idx, info, ids, fail,
+                         user, submitted, err);
     }
     if (info) {
         json_object_set_new(info, "script", json_string(script ? script : ""));
