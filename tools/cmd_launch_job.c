@@ -162,11 +162,15 @@ int hpolab_cmd_job(int argc, char **argv)
         goto out;
     js.end = wall();
     js.exit_code = rc;
-    js.state = rc == 0     ? HPOLAB_SLICE_DONE
-               : rc == 130 ? HPOLAB_SLICE_CANCELLED
-                           : HPOLAB_SLICE_FAILED;
-    if (rc == 130)
-        snprintf(js.message, sizeof js.message, "cancelled (interrupted)");
+    /* hpolab run exits 128 + the signal that interrupted it (130 Ctrl-C,
+     * 143 SIGTERM from cancel or scancel, 129 SIGHUP) */
+    int interrupted = rc > 128 && rc < 128 + 65;
+    js.state = rc == 0        ? HPOLAB_SLICE_DONE
+               : interrupted ? HPOLAB_SLICE_CANCELLED
+                             : HPOLAB_SLICE_FAILED;
+    if (interrupted)
+        snprintf(js.message, sizeof js.message,
+                 "cancelled (hpolab run stopped by signal %d)", rc - 128);
     else if (rc != 0) {
         char line[900];
         last_line(err_path, line, sizeof line);
