@@ -13,7 +13,7 @@ log() { echo "slurm-stop: $*"; }
 alive() { # name: its PID file names a live process running that binary
   local f=$D/run/$1.pid pid exe
   [ -s "$f" ] || return 1
-  pid=$(cat "$f")
+  pid=$(cat "$f" 2>/dev/null)
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
   case "${exe% (deleted)}" in */"$1" | */"$1"-wlm) return 0 ;; esac
