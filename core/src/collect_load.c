@@ -1,0 +1,115 @@
+/* collect_load.c: plotting columns of one results file (collect_load.h). */
+#include "collect_load.h"
+
+#include <hpolab/types.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buffer.h"
+#include "record.h"
+#include "results_zip.h"
+
+void hpolab_run_data_free(struct hpolab_run_data *d)
+{
+    if (!d)
+        return;
+    free(d->time);
+    free(d->value);
+    free(d->trial);
+    free(d->decision);
+    memset(d, 0, sizeof *d);
+}
+
+static int32_t missing_column(const struct hpolab_results *r, const char *dir,
+                              const char *col, struct hpolab_error *err)
+{
+    struct hpolab_buffer b;
+    hpolab_buffer_init(&b);
+    size_t nc = hpolab_results_column_count(r);
+    for (size_t i = 0; i < nc && i < 40; i++) {
+        const char *c = hpolab_results_column(r, i);
+        if (i)
+            hpolab_buffer_append(&b, ", ", 2);
+        hpolab_buffer_append(&b, c, strlen(c));
+    }
+    if (nc > 40)
+        hpolab_buffer_append(&b, ", ...", 5);
+    hpolab_buffer_append(&b, "", 1);
+    int32_t rc = hpolab_error_set(
+        err, HPOLAB_ERR_NOT_FOUND,
+        "%s/%s: no column '%s'; the columns are: %s", dir, HPOLAB_RESULTS_ZIP,
+        col, b.data ? (const char *)b.data : "?");
+    hpolab_buffer_free(&b);
+    return rc;
+}
+
+static double number_of(const struct hpolab_value *v)
+{
+    double d;
+    if (!v || hpolab_value_as_double(v, &d) != HPOLAB_OK)
+        return NAN;
+    return d;
+}
+
+static int32_t decision_of(const struct hpolab_value *v)
+{
+    if (!v || v->type != HPOLAB_VALUE_STRING)
+        return -1;
+    if (strcmp(v->u.s, "CONTINUE") == 0)
+        return HPOLAB_DECISION_CONTINUE;
+    if (strcmp(v->u.s, "PAUSE") == 0)
+        return HPOLAB_DECISION_PAUSE;
+    if (strcmp(v->u.s, "STOP") == 0)
+        return HPOLAB_DECISION_STOP;
+    return -1;
+}
+
+int32_t hpolab_collect_load(const char *dir, const char *metric,
+                            int with_trials, struct hpolab_run_data *out,
+                            struct hpolab_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct hpolab_results *r = NULL;
+    int32_t rc = hpolab_results_read(dir, &r, err);
+    if (rc != HPOLAB_OK)
+        return rc;
+    if (hpolab_results_column_index(r, HPOLAB_TIME_COLUMN) < 0) {
+        rc = missing_column(r, dir, HPOLAB_TIME_COLUMN, err);
+        hpolab_results_free(r);
+        return rc;
+    }
+    if (hpolab_results_column_index(r, metric) < 0) {
+        rc = missing_column(r, dir, metric, err);
+        hpolab_results_free(r);
+        return rc;
+    }
+    size_t n = hpolab_results_row_count(r), m = n ? n : 1;
+    out->time = malloc(m * sizeof *out->time);
+    out->value = malloc(m * sizeof *out->value);
+    if (with_trials) {
+        out->trial = malloc(m * sizeof *out->trial);
+        out->decision = malloc(m * sizeof *out->decision);
+    }
+    if (!out->time || !out->value ||
+        (with_trials && (!out->trial || !out->decision))) {
+        hpolab_results_free(r);
+        hpolab_run_data_free(out);
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM,
+                                "%s: out of memory for %zu rows", dir, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct hpolab_record *row = hpolab_results_row(r, i);
+        out->time[i] = number_of(hpolab_record_get(row, HPOLAB_TIME_COLUMN));
+        out->value[i] = number_of(hpolab_record_get(row, metric));
+        if (with_trials) {
+            double t = number_of(hpolab_record_get(row, "trial_id"));
+            out->trial[i] = isfinite(t) ? (int64_t)t : -1;
+            out->decision[i] =
+                decision_of(hpolab_record_get(row, "st_decision"));
+        }
+    }
+    out->n = n;
+    hpolab_results_free(r);
+    return HPOLAB_OK;
+}

@@ -1,0 +1,34 @@
+/* collect_load.h: the columns of one experiment's results that plotting
+ * needs (framework reference §5.2), read with results_zip.h's reader:
+ * st_tuner_time, the metric, and for per-trial plots trial_id and
+ * st_decision. */
+#ifndef HPOLAB_CORE_COLLECT_LOAD_H
+#define HPOLAB_CORE_COLLECT_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define HPOLAB_TIME_COLUMN "st_tuner_time"
+
+struct hpolab_run_data {
+    size_t n;          /* rows, in file order */
+    double *time;      /* owned; st_tuner_time (NaN if the cell is empty) */
+    double *value;     /* owned; the metric (NaN if missing or not a number) */
+    int64_t *trial;    /* owned or NULL; trial_id (-1 if missing) */
+    int32_t *decision; /* owned or NULL; HPOLAB_DECISION_* (-1 if missing) */
+};
+
+/* Read <dir>'s results (results.csv.zip, else results.csv). with_trials
+ * also fills trial and decision. Errors name the file: no results file
+ * (HPOLAB_ERR_NOT_FOUND), a truncated or broken archive (the reader's
+ * message), no st_tuner_time or metric column (HPOLAB_ERR_NOT_FOUND, "...:
+ * no column 'val_loss'; the columns are: ..."). *out [owned:
+ * hpolab_run_data_free]. */
+int32_t hpolab_collect_load(const char *dir, const char *metric,
+                            int with_trials, struct hpolab_run_data *out,
+                            struct hpolab_error *err);
+void hpolab_run_data_free(struct hpolab_run_data *d);
+
+#endif
