@@ -54,7 +54,8 @@ struct hpolab_collect_query {
     const char *benchmark;           /* keep only this one, or NULL */
 };
 
-/* Fills *out [owned: hpolab_collection_free]; warnings go to warn, one line
+/* Fills *out [owned: hpolab_collection_free]; warnings go to warn (not
+ * NULL), one line
  * each. Fails only on a bad query (template, bound, filter: HPOLAB_ERR_INVALID)
  * or out of memory; finding nothing is OK with out->n == 0. */
 int32_t hpolab_collect_find(const struct hpolab_collect_query *q,

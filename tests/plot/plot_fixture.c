@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "fsutil.h"
 #include "results_zip.h"
 
@@ -83,14 +85,14 @@ void fx_experiment(const char *root, const char *rel, const char *metadata,
 
 char *fx_metadata(const char *tag, const char *algorithm, int seed)
 {
-    char buf[1024];
-    snprintf(buf, sizeof buf,
-             "{\"seed\": %d, \"algorithm\": \"%s\", \"tag\": \"%s\", "
-             "\"benchmark\": \"toy\", \"n_workers\": 2, "
-             "\"st_tuner_creation_timestamp\": 1700000000.5, "
-             "\"metric_names\": [\"loss\"], \"metric_mode\": \"min\"}",
-             seed, algorithm, tag);
-    return strdup(buf);
+    json_t *md = json_pack("{s:i, s:s, s:s, s:s, s:i, s:f, s:[s], s:s}",
+                           "seed", seed, "algorithm", algorithm, "tag", tag,
+                           "benchmark", "toy", "n_workers", 2,
+                           "st_tuner_creation_timestamp", 1700000000.5,
+                           "metric_names", "loss", "metric_mode", "min");
+    char *text = json_dumps(md, JSON_PRESERVE_ORDER);
+    json_decref(md);
+    return text;
 }
 
 static char *drain(int fd)
