@@ -3,6 +3,7 @@
 
 #include <hpolab/types.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +22,29 @@ void hpolab_run_data_free(struct hpolab_run_data *d)
     memset(d, 0, sizeof *d);
 }
 
+/* 1 if <dir>/results.csv.zip exists but does not start like a zip archive
+ * (the reader then takes it for plain CSV text). */
+static int zip_name_but_not_zip(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, HPOLAB_RESULTS_ZIP);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char head[2] = {0, 0};
+    size_t got = fread(head, 1, 2, f);
+    fclose(f);
+    return got < 2 || head[0] != 'P' || head[1] != 'K';
+}
+
 static int32_t missing_column(const struct hpolab_results *r, const char *dir,
                               const char *col, struct hpolab_error *err)
 {
+    if (zip_name_but_not_zip(dir))
+        return hpolab_error_set(err, HPOLAB_ERR_PARSE,
+                                "%s/%s: not a zip archive (read as CSV text "
+                                "it has no column '%s')",
+                                dir, HPOLAB_RESULTS_ZIP, col);
     struct hpolab_buffer b;
     hpolab_buffer_init(&b);
     size_t nc = hpolab_results_column_count(r);
