@@ -92,7 +92,10 @@ int32_t hpolab_collect_load(const char *dir, const char *metric,
 {
     memset(out, 0, sizeof *out);
     struct hpolab_results *r = NULL;
-    int32_t rc = hpolab_results_read(dir, &r, err);
+    const char *keep[4] = {HPOLAB_TIME_COLUMN, metric, "trial_id",
+                           "st_decision"};
+    int32_t rc = hpolab_results_read_columns(dir, keep, with_trials ? 4 : 2,
+                                             &r, err);
     if (rc != HPOLAB_OK)
         return rc;
     if (hpolab_results_column_index(r, HPOLAB_TIME_COLUMN) < 0) {

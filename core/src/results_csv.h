@@ -34,6 +34,15 @@ int32_t hpolab_results_from_csv(const char *text, size_t len,
                                 struct hpolab_results **out,
                                 struct hpolab_error *err);
 
+/* The same, reading only the cells of the columns named in keep[0..nkeep)
+ * (every column of the header is still listed): fast reading for analysis.
+ * The table is uncached (results_table.h) and cannot be written back. */
+int32_t hpolab_results_from_csv_columns(const char *text, size_t len,
+                                        const char *name_for_errors,
+                                        const char *const *keep, size_t nkeep,
+                                        struct hpolab_results **out,
+                                        struct hpolab_error *err);
+
 /* Append text[0..len) to buf as one CSV field, quoted if needed. */
 int32_t hpolab_csv_append_field(struct hpolab_buffer *buf, const char *text,
                                 size_t len);

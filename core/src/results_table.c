@@ -22,6 +22,7 @@ struct hpolab_results {
     size_t nslots;   /* power of two, > 2 * ncols */
     const struct hpolab_value **scratch; /* cells of the row being appended */
     size_t scratch_cap;
+    int uncached; /* rows keep no CSV text (hpolab_results_create_uncached) */
 };
 
 static uint64_t hash_name(const char *s)
@@ -114,6 +115,20 @@ int32_t hpolab_results_create(struct hpolab_results **out,
     if (!*out)
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
     return HPOLAB_OK;
+}
+
+int32_t hpolab_results_create_uncached(struct hpolab_results **out,
+                                       struct hpolab_error *err)
+{
+    int32_t st = hpolab_results_create(out, err);
+    if (st == HPOLAB_OK)
+        (*out)->uncached = 1;
+    return st;
+}
+
+int hpolab_results_is_cached(const struct hpolab_results *r)
+{
+    return !r->uncached;
 }
 
 void hpolab_results_free(struct hpolab_results *r)
@@ -210,7 +225,7 @@ int32_t hpolab_results_append(struct hpolab_results *r,
         if (!nr)
             st = HPOLAB_ERR_NOMEM;
     }
-    if (st == HPOLAB_OK)
+    if (st == HPOLAB_OK && !r->uncached)
         st = format_row(r, row, &nr->csv, &nr->csv_len);
     if (st == HPOLAB_OK) {
         st = hpolab_record_copy(&nr->rec, row);
@@ -259,7 +274,7 @@ int64_t hpolab_results_column_index(const struct hpolab_results *r,
 const char *hpolab_results_row_csv(const struct hpolab_results *r, size_t i,
                                    size_t *len, size_t *ncols)
 {
-    if (i >= r->nrows)
+    if (i >= r->nrows || r->uncached)
         return NULL;
     *len = r->rows[i]->csv_len;
     *ncols = r->rows[i]->ncols;

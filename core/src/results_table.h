@@ -23,6 +23,13 @@ struct hpolab_results;
 /* *out [owned: hpolab_results_free]. */
 int32_t hpolab_results_create(struct hpolab_results **out,
                               struct hpolab_error *err);
+/* A table that keeps no CSV text of its rows: appends cost no number
+ * formatting, for readers that only analyse results (hpolab plot). It
+ * cannot be written: hpolab_results_to_csv refuses it (HPOLAB_ERR_STATE). */
+int32_t hpolab_results_create_uncached(struct hpolab_results **out,
+                                       struct hpolab_error *err);
+/* 1 if r keeps its rows' CSV text (made by hpolab_results_create). */
+int hpolab_results_is_cached(const struct hpolab_results *r);
 void hpolab_results_free(struct hpolab_results *r);
 /* Copies the row; new keys become new columns at the end. */
 int32_t hpolab_results_append(struct hpolab_results *r,
@@ -47,7 +54,7 @@ int32_t hpolab_results_add_column(struct hpolab_results *r, const char *name,
 
 /* For results_csv.c: the cached CSV cells of row i (no line end) covering
  * the first *ncols columns; columns added later are empty in that row.
- * [borrowed]. */
+ * [borrowed]. NULL for an uncached table. */
 const char *hpolab_results_row_csv(const struct hpolab_results *r, size_t i,
                                    size_t *len, size_t *ncols);
 

@@ -192,7 +192,8 @@ static int is_zip(const char *data, size_t len)
            ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6));
 }
 
-static int32_t read_results_file(const char *path, struct hpolab_results **out,
+static int32_t read_results_file(const char *path, const char *const *keep,
+                                 size_t nkeep, struct hpolab_results **out,
                                  struct hpolab_error *err)
 {
     char *data;
@@ -210,7 +211,8 @@ static int32_t read_results_file(const char *path, struct hpolab_results **out,
         data = csv;
         len = csv_len;
     }
-    st = hpolab_results_from_csv(data, len, path, out, err);
+    st = hpolab_results_from_csv_columns(data, len, path, keep, nkeep, out,
+                                         err);
     free(data);
     return st;
 }
@@ -219,15 +221,23 @@ int32_t hpolab_results_read(const char *dir_or_file,
                             struct hpolab_results **out,
                             struct hpolab_error *err)
 {
+    return hpolab_results_read_columns(dir_or_file, NULL, 0, out, err);
+}
+
+int32_t hpolab_results_read_columns(const char *dir_or_file,
+                                    const char *const *keep, size_t nkeep,
+                                    struct hpolab_results **out,
+                                    struct hpolab_error *err)
+{
     *out = NULL;
     if (!hpolab_is_dir(dir_or_file))
-        return read_results_file(dir_or_file, out, err);
+        return read_results_file(dir_or_file, keep, nkeep, out, err);
     static const char *const names[] = {HPOLAB_RESULTS_ZIP, HPOLAB_RESULTS_CSV};
     for (size_t i = 0; i < 2; i++) {
         char *path = hpolab_path_join(dir_or_file, names[i]);
         if (!path)
             return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-        int32_t st = read_results_file(path, out, err);
+        int32_t st = read_results_file(path, keep, nkeep, out, err);
         free(path);
         if (st != HPOLAB_ERR_NOT_FOUND)
             return st;
