@@ -17,6 +17,8 @@
 #include "collect_load.h"
 #include "collect_template.h"
 #include "plot_fixture.h"
+#include "results_csv.h"
+#include "results_zip.h"
 
 #define CSV "trial_id,loss,st_tuner_time\n0,0.5,1.0\n1,0.25,2.0\n"
 #define ST_NAME "odsc-1-transformer-wikitext2-0-2023-06-01-12-30-45-123"
@@ -138,6 +140,31 @@ static void test_syne_tune_folder(void **state)
     hpolab_run_data_free(&d);
     hpolab_collection_free(&c);
     hpolab_diag_free(&warn);
+}
+
+/* The projected read keeps every column name, parses only the named ones,
+ * and the table it gives cannot be written back. */
+static void test_projected_read(void **state)
+{
+    (void)state;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", root, ST_NAME);
+    const char *keep[2] = {"val_loss", "st_tuner_time"};
+    struct hpolab_results *r;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read_columns(dir, keep, 2, &r, &err),
+                     HPOLAB_OK);
+    assert_int_equal(hpolab_results_column_count(r), 14);
+    assert_int_equal(hpolab_results_row_count(r), 4);
+    const struct hpolab_record *row = hpolab_results_row(r, 2);
+    assert_int_equal(row->count, 2);
+    assert_null(hpolab_record_get(row, "epoch"));
+    assert_non_null(hpolab_record_get(row, "val_loss"));
+    char *csv;
+    size_t len;
+    assert_int_equal(hpolab_results_to_csv(r, &csv, &len, &err),
+                     HPOLAB_ERR_STATE);
+    hpolab_results_free(r);
 }
 
 static void test_filters(void **state)
@@ -296,6 +323,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_both_layouts),
         cmocka_unit_test(test_syne_tune_folder),
+        cmocka_unit_test(test_projected_read),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_missing_setup_key),
         cmocka_unit_test(test_bad_queries),
