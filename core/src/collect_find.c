@@ -319,7 +319,7 @@ int32_t hpolab_collect_find(const struct hpolab_collect_query *q,
             ok = scan(subdirs.items[j], prefix, &found);
         free(nested);
         paths_free(&subdirs);
-        if (ok)
+        if (ok && found.n > 1)
             qsort(found.items, found.n, sizeof *found.items, cmp_str);
         for (size_t j = 0; ok && j < found.n; j++)
             ok = consider(q, tag, found.items[j], since, until, out, warn) >= 0;

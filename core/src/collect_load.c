@@ -3,9 +3,11 @@
 
 #include <hpolab/types.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "record.h"
@@ -136,4 +138,56 @@ int32_t hpolab_collect_load(const char *dir, const char *metric,
     out->n = n;
     hpolab_results_free(r);
     return HPOLAB_OK;
+}
+
+struct load_pool {
+    struct hpolab_load_job *jobs;
+    size_t n, next;
+    const char *metric;
+    int with_trials;
+    pthread_mutex_t lock;
+};
+
+static void *load_worker(void *arg)
+{
+    struct load_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->n)
+            return NULL;
+        struct hpolab_load_job *j = &p->jobs[i];
+        j->status = hpolab_collect_load(j->dir, p->metric, p->with_trials,
+                                        &j->data, &j->err);
+    }
+}
+
+void hpolab_collect_load_all(struct hpolab_load_job *jobs, size_t n,
+                             const char *metric, int with_trials,
+                             unsigned threads)
+{
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
+    }
+    if (threads > n)
+        threads = (unsigned)n;
+    struct load_pool pool = {.jobs = jobs, .n = n, .metric = metric,
+                             .with_trials = with_trials};
+    pthread_t tid[16];
+    unsigned started = 0;
+    if (threads > 1 && pthread_mutex_init(&pool.lock, NULL) == 0) {
+        for (; started + 1 < threads; started++)
+            if (pthread_create(&tid[started], NULL, load_worker, &pool) != 0)
+                break;
+        load_worker(&pool); /* this thread works too */
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(tid[t], NULL);
+        pthread_mutex_destroy(&pool.lock);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) /* one thread, or no mutex */
+        jobs[i].status = hpolab_collect_load(jobs[i].dir, metric, with_trials,
+                                             &jobs[i].data, &jobs[i].err);
 }

@@ -31,4 +31,19 @@ int32_t hpolab_collect_load(const char *dir, const char *metric,
                             struct hpolab_error *err);
 void hpolab_run_data_free(struct hpolab_run_data *d);
 
+/* One experiment to load with hpolab_collect_load_all. */
+struct hpolab_load_job {
+    const char *dir;             /* [borrowed] */
+    struct hpolab_run_data data; /* filled when status is HPOLAB_OK */
+    int32_t status;
+    struct hpolab_error err;     /* the message when status is not OK */
+};
+
+/* hpolab_collect_load for every job, on up to `threads` threads (0: one per
+ * online CPU, at most 16): reading and unzipping dominate `hpolab plot`, and
+ * the files are independent. Each job gets its own status. */
+void hpolab_collect_load_all(struct hpolab_load_job *jobs, size_t n,
+                             const char *metric, int with_trials,
+                             unsigned threads);
+
 #endif

@@ -110,6 +110,8 @@ struct group_ctx {
     int32_t mode;
     int higher_is_better;
     struct hpolab_diag *warn;
+    const struct hpolab_collection *c;
+    struct hpolab_load_job *jobs; /* one per experiment of c, preloaded */
 };
 
 /* First time the curve reaches the target, NaN if never. */
@@ -146,9 +148,10 @@ static int32_t draw_group(struct hpolab_compare *out, const struct group_ctx *g,
     size_t r = 0;
     int32_t rc = HPOLAB_OK;
     for (size_t i = 0; i < n && rc == HPOLAB_OK; i++) {
-        struct hpolab_run_data d;
-        struct hpolab_error e;
-        int32_t st = hpolab_collect_load(exps[i]->dir, g->metric, 0, &d, &e);
+        struct hpolab_load_job *job = &g->jobs[exps[i] - g->c->items];
+        struct hpolab_run_data *dp = &job->data;
+        struct hpolab_error e = job->err;
+        int32_t st = job->status;
         if (st == HPOLAB_ERR_NOMEM) {
             rc = hpolab_error_set(err, st, "%s", e.message);
             break;
@@ -166,8 +169,9 @@ static int32_t draw_group(struct hpolab_compare *out, const struct group_ctx *g,
             hpolab_diag_add(g->warn, "%s; skipped", e.message);
             continue;
         }
-        st = hpolab_best_so_far(d.time, d.value, d.n, &cp, &curves[r], &e);
-        hpolab_run_data_free(&d);
+        st = hpolab_best_so_far(dp->time, dp->value, dp->n, &cp, &curves[r],
+                                &e);
+        hpolab_run_data_free(dp);
         if (st != HPOLAB_OK) {
             rc = hpolab_error_set(err, st, "%s", e.message);
             break;
@@ -287,6 +291,7 @@ int32_t hpolab_compare_build(const struct hpolab_collection *c,
         return rc;
     const char **setups = NULL, **subs = NULL;
     const struct hpolab_experiment **grp = NULL;
+    struct hpolab_load_job *jobs = NULL;
     size_t ns = 0, nsub = 0;
     char *ylabel = NULL;
     rc = hpolab_plot_setups(c, p, &setups, &ns, warn, err);
@@ -334,7 +339,35 @@ int32_t hpolab_compare_build(const struct hpolab_collection *c,
                           .metric = out->metric,
                           .mode = out->mode,
                           .higher_is_better = out->summary.higher_is_better,
-                          .warn = warn};
+                          .warn = warn,
+                          .c = c};
+    /* read every experiment that will be drawn, in parallel */
+    jobs = calloc(c->n, sizeof *jobs);
+    if (!jobs) {
+        rc = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t nj = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        jobs[i].dir = c->items[i].dir;
+        jobs[i].status = HPOLAB_ERR_NOT_FOUND; /* not drawn */
+        if (hpolab_name_index(setups, ns, c->items[i].setup) >= 0)
+            nj++;
+    }
+    struct hpolab_load_job *todo = calloc(nj ? nj : 1, sizeof *todo);
+    if (!todo) {
+        rc = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0, k = 0; i < c->n; i++)
+        if (hpolab_name_index(setups, ns, c->items[i].setup) >= 0)
+            todo[k++].dir = c->items[i].dir;
+    hpolab_collect_load_all(todo, nj, out->metric, 0, 0);
+    for (size_t i = 0, k = 0; i < c->n; i++)
+        if (hpolab_name_index(setups, ns, c->items[i].setup) >= 0)
+            jobs[i] = todo[k++];
+    free(todo);
+    g.jobs = jobs;
     /* expected runs: given, else the most any group has */
     int64_t expected = p->num_runs;
     for (size_t k = 0; k < npanels && expected < 0; k++)
@@ -394,6 +427,9 @@ int32_t hpolab_compare_build(const struct hpolab_collection *c,
                                     (uint32_t)p->seed, err);
     }
 done:
+    for (size_t i = 0; jobs && i < c->n; i++)
+        hpolab_run_data_free(&jobs[i].data);
+    free(jobs);
     free(setups);
     free(subs);
     free(grp);
