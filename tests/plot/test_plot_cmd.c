@@ -285,6 +285,27 @@ static void test_per_trial_command(void **state)
     free(err);
 }
 
+/* Syne Tune's own folder (tests/data/syne-tune, made as Syne Tune 0.13 and
+ * pandas write it) is read and plotted. */
+static void test_syne_tune_fixture_plotted(void **state)
+{
+    (void)state;
+    char data[4096], stem[4096];
+    snprintf(data, sizeof data, "%s/tests/data/syne-tune",
+             HPOLAB_TEST_SOURCE_DIR);
+    snprintf(stem, sizeof stem, "%s/st/odsc", root);
+    const char *argv[] = {"hpolab", "plot", "odsc-1", "--results_dir", data,
+                          "--output", stem, "--no_render", NULL};
+    char *out, *err;
+    assert_int_equal(fx_hpolab(root, argv, &out, &err), 0);
+    has(out, "1 curves from 1 experiments; metric val_loss\n");
+    has(out, "ASHA      1  5.125"); /* min over 6.25, 7.5, 5.125, (missing) */
+    assert_string_equal(err, "");
+    assert_true(exists("st/odsc.gp") && exists("st/odsc-summary.md"));
+    free(out);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_gnuplot_missing),
         cmocka_unit_test(test_two_benchmarks),
         cmocka_unit_test(test_per_trial_command),
+        cmocka_unit_test(test_syne_tune_fixture_plotted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

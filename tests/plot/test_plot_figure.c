@@ -151,6 +151,53 @@ static void test_golden_small_study(void **state)
     hpolab_diag_free(&warn);
 }
 
+/* Subplots from a template: one panel per seed, placed column by column,
+ * a setup's colour the same in every panel, both axes shared. */
+static void test_subplots(void **state)
+{
+    (void)state;
+    struct hpolab_collection c;
+    const char *tags[1] = {"small"};
+    struct hpolab_collect_query q = {.root = root, .tags = tags, .n_tags = 1,
+                                     .setup = "algorithm",
+                                     .subplot = "seed {seed}"};
+    struct hpolab_diag warn = {0};
+    assert_int_equal(hpolab_collect_find(&q, &c, &warn, NULL), HPOLAB_OK);
+    struct hpolab_plot_params p;
+    params(&p, "{\"subplot\": \"seed {seed}\", \"nrows\": 2}");
+    struct hpolab_compare cmp;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_compare_build(&c, &p, &cmp, &warn, &err),
+                     HPOLAB_OK);
+    const struct hpolab_figure *f = cmp.figure;
+    assert_int_equal(hpolab_figure_subplot_count(f), 2);
+    uint32_t rows, cols, r, col;
+    hpolab_figure_grid(f, &rows, &cols);
+    assert_true(rows == 2 && cols == 1);
+    hpolab_figure_subplot_cell(f, 1, &r, &col);
+    assert_true(r == 1 && col == 0);
+    assert_string_equal(hpolab_figure_subplot_title(f, 0), "seed 0");
+    /* seed 0: A and B; seed 1: A only, with A's colour */
+    assert_int_equal(hpolab_figure_series_count(f, 0), 2);
+    assert_int_equal(hpolab_figure_series_count(f, 1), 1);
+    assert_string_equal(hpolab_figure_series_name(f, 1, 0), "A");
+    assert_int_equal(hpolab_figure_series_color(f, 1, 0),
+                     hpolab_figure_series_color(f, 0, 0));
+    assert_int_equal(hpolab_figure_series_color(f, 0, 1), 1);
+    double a, b, a2, b2;
+    hpolab_figure_subplot_xrange(f, 0, &a, &b);
+    hpolab_figure_subplot_xrange(f, 1, &a2, &b2);
+    assert_true(a == 1 && b == 3 && a2 == a && b2 == b);
+    hpolab_figure_subplot_yrange(f, 0, &a, &b);
+    hpolab_figure_subplot_yrange(f, 1, &a2, &b2);
+    assert_true(a2 == a && b2 == b && a < 0.1 && b > 0.5);
+    assert_true(hpolab_figure_flags(f) & HPOLAB_FIGURE_SHARE_Y);
+    hpolab_compare_free(&cmp);
+    hpolab_plot_params_free(&p);
+    hpolab_collection_free(&c);
+    hpolab_diag_free(&warn);
+}
+
 static int have_gnuplot(void)
 {
     return access("/usr/bin/gnuplot", X_OK) == 0 ||
@@ -322,6 +369,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_small_study),
+        cmocka_unit_test(test_subplots),
         cmocka_unit_test(test_png_of_requested_size_and_legend),
         cmocka_unit_test(test_per_trial),
         cmocka_unit_test(test_accessors_out_of_range),
