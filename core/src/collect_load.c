@@ -88,56 +88,81 @@ static int32_t decision_of(const struct hpolab_value *v)
     return -1;
 }
 
+struct scan_state {
+    struct hpolab_run_data *d;
+    size_t cap;
+    int with_trials;
+};
+
+static int grow(struct scan_state *s)
+{
+    size_t cap = s->cap ? 2 * s->cap : 1024;
+    struct hpolab_run_data *d = s->d;
+    double *t = realloc(d->time, cap * sizeof *t);
+    if (t)
+        d->time = t;
+    double *v = t ? realloc(d->value, cap * sizeof *v) : NULL;
+    if (v)
+        d->value = v;
+    if (!t || !v)
+        return 0;
+    if (s->with_trials) {
+        int64_t *tr = realloc(d->trial, cap * sizeof *tr);
+        if (tr)
+            d->trial = tr;
+        int32_t *de = tr ? realloc(d->decision, cap * sizeof *de) : NULL;
+        if (de)
+            d->decision = de;
+        if (!tr || !de)
+            return 0;
+    }
+    s->cap = cap;
+    return 1;
+}
+
+static int32_t on_row(void *user, size_t row, const struct hpolab_value *v,
+                      struct hpolab_error *err)
+{
+    (void)row;
+    struct scan_state *s = user;
+    struct hpolab_run_data *d = s->d;
+    if (d->n == s->cap && !grow(s))
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM,
+                                "out of memory for %zu rows", d->n);
+    d->time[d->n] = number_of(&v[0]);
+    d->value[d->n] = number_of(&v[1]);
+    if (s->with_trials) {
+        double t = number_of(&v[2]);
+        d->trial[d->n] = isfinite(t) ? (int64_t)t : -1;
+        d->decision[d->n] = decision_of(&v[3]);
+    }
+    d->n++;
+    return HPOLAB_OK;
+}
+
 int32_t hpolab_collect_load(const char *dir, const char *metric,
                             int with_trials, struct hpolab_run_data *out,
                             struct hpolab_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct hpolab_results *r = NULL;
     const char *keep[4] = {HPOLAB_TIME_COLUMN, metric, "trial_id",
                            "st_decision"};
-    int32_t rc = hpolab_results_read_columns(dir, keep, with_trials ? 4 : 2,
-                                             &r, err);
+    unsigned char found[4] = {0, 0, 0, 0};
+    struct scan_state s = {.d = out, .with_trials = with_trials};
+    int32_t rc = hpolab_results_scan(dir, keep, with_trials ? 4 : 2, found,
+                                     on_row, &s, err);
+    if (rc == HPOLAB_OK && (!found[0] || !found[1])) {
+        /* the rare path: read the header again to list the columns */
+        struct hpolab_results *r = NULL;
+        rc = hpolab_results_read_columns(dir, keep, 0, &r, err);
+        if (rc == HPOLAB_OK)
+            rc = missing_column(r, dir, found[0] ? metric : HPOLAB_TIME_COLUMN,
+                                err);
+        hpolab_results_free(r);
+    }
     if (rc != HPOLAB_OK)
-        return rc;
-    if (hpolab_results_column_index(r, HPOLAB_TIME_COLUMN) < 0) {
-        rc = missing_column(r, dir, HPOLAB_TIME_COLUMN, err);
-        hpolab_results_free(r);
-        return rc;
-    }
-    if (hpolab_results_column_index(r, metric) < 0) {
-        rc = missing_column(r, dir, metric, err);
-        hpolab_results_free(r);
-        return rc;
-    }
-    size_t n = hpolab_results_row_count(r), m = n ? n : 1;
-    out->time = malloc(m * sizeof *out->time);
-    out->value = malloc(m * sizeof *out->value);
-    if (with_trials) {
-        out->trial = malloc(m * sizeof *out->trial);
-        out->decision = malloc(m * sizeof *out->decision);
-    }
-    if (!out->time || !out->value ||
-        (with_trials && (!out->trial || !out->decision))) {
-        hpolab_results_free(r);
         hpolab_run_data_free(out);
-        return hpolab_error_set(err, HPOLAB_ERR_NOMEM,
-                                "%s: out of memory for %zu rows", dir, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct hpolab_record *row = hpolab_results_row(r, i);
-        out->time[i] = number_of(hpolab_record_get(row, HPOLAB_TIME_COLUMN));
-        out->value[i] = number_of(hpolab_record_get(row, metric));
-        if (with_trials) {
-            double t = number_of(hpolab_record_get(row, "trial_id"));
-            out->trial[i] = isfinite(t) ? (int64_t)t : -1;
-            out->decision[i] =
-                decision_of(hpolab_record_get(row, "st_decision"));
-        }
-    }
-    out->n = n;
-    hpolab_results_free(r);
-    return HPOLAB_OK;
+    return rc;
 }
 
 struct load_pool {

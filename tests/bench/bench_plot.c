@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -25,11 +27,27 @@
 #include "registry.h"
 #include "results_zip.h"
 
+static double load(void)
+{
+    double l[1] = {0};
+    return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
 static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of all threads of this process (the machine may be shared:
+ * wall time then overstates what plotting costs). */
+static double cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 }
 
 static void put(struct hpolab_buffer *b, const char *text)
@@ -120,6 +138,7 @@ int main(int argc, char **argv)
                                      .setup = p.setup};
     struct hpolab_collection c;
     struct hpolab_diag warn = {0};
+    double c0 = cpu();
     double t0 = now();
     if (hpolab_collect_find(&q, &c, &warn, &err) != HPOLAB_OK) {
         fprintf(stderr, "%s\n", err.message);
@@ -141,6 +160,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double t3 = now();
+    double c3 = cpu();
     size_t points = 0;
     for (size_t s = 0; s < cmp.figure->subplots[0].n_series; s++)
         points += cmp.figure->subplots[0].series[s].n;
@@ -150,7 +170,9 @@ int main(int argc, char **argv)
     printf("  read + aggregate    %.3f s (%zu curves, %zu points drawn)\n",
            t2 - t1, cmp.curves, points);
     printf("  write gnuplot files %.3f s\n", t3 - t2);
-    printf("  total               %.3f s (goal < 1 s)\n", t3 - t0);
+    printf("  total               %.3f s wall (goal < 1 s), %.3f s CPU on "
+           "%ld CPUs, load average now %.1f\n",
+           t3 - t0, c3 - c0, sysconf(_SC_NPROCESSORS_ONLN), load());
     json_decref(opts);
     hpolab_compare_free(&cmp);
     hpolab_collection_free(&c);
