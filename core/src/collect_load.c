@@ -154,7 +154,7 @@ int32_t hpolab_collect_load(const char *dir, const char *metric,
     if (rc == HPOLAB_OK && (!found[0] || !found[1])) {
         /* the rare path: read the header again to list the columns */
         struct hpolab_results *r = NULL;
-        rc = hpolab_results_read_columns(dir, keep, 0, &r, err);
+        rc = hpolab_results_read(dir, &r, err);
         if (rc == HPOLAB_OK)
             rc = missing_column(r, dir, found[0] ? metric : HPOLAB_TIME_COLUMN,
                                 err);

@@ -34,15 +34,6 @@ int32_t hpolab_results_from_csv(const char *text, size_t len,
                                 struct hpolab_results **out,
                                 struct hpolab_error *err);
 
-/* The same, reading only the cells of the columns named in keep[0..nkeep)
- * (every column of the header is still listed): fast reading for analysis.
- * The table is uncached (results_table.h) and cannot be written back. */
-int32_t hpolab_results_from_csv_columns(const char *text, size_t len,
-                                        const char *name_for_errors,
-                                        const char *const *keep, size_t nkeep,
-                                        struct hpolab_results **out,
-                                        struct hpolab_error *err);
-
 /* Called for each data row by hpolab_results_scan_csv with the row's cells
  * of the requested columns (values[k] for columns[k]; HPOLAB_VALUE_NULL when
  * empty or when the file has no such column). The values are [borrowed] for

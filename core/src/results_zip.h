@@ -28,13 +28,6 @@ int32_t hpolab_results_read(const char *dir_or_file,
                             struct hpolab_results **out,
                             struct hpolab_error *err);
 
-/* The same, reading only the cells of the columns in keep[0..nkeep)
- * (hpolab_results_from_csv_columns): for analysis, much faster. */
-int32_t hpolab_results_read_columns(const char *dir_or_file,
-                                    const char *const *keep, size_t nkeep,
-                                    struct hpolab_results **out,
-                                    struct hpolab_error *err);
-
 /* Stream <dir>'s results (results.csv.zip, else results.csv) through fn,
  * reading only the named columns (hpolab_results_scan_csv). A callback
  * status that is HPOLAB_ERR_NOT_FOUND is taken for a missing file, so fn

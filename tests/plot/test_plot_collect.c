@@ -142,29 +142,53 @@ static void test_syne_tune_folder(void **state)
     hpolab_diag_free(&warn);
 }
 
-/* The projected read keeps every column name, parses only the named ones,
- * and the table it gives cannot be written back. */
-static void test_projected_read(void **state)
+/* The column scan passes only the named cells, row by row, says which
+ * columns the header has, and stops at a callback's error. */
+struct scan_seen {
+    size_t rows;
+    double last_loss;
+    int stop_at;
+};
+
+static int32_t on_scan_row(void *user, size_t row,
+                           const struct hpolab_value *v,
+                           struct hpolab_error *err)
+{
+    struct scan_seen *s = user;
+    assert_int_equal(row, s->rows);
+    s->rows++;
+    double d;
+    if (hpolab_value_as_double(&v[0], &d) == HPOLAB_OK)
+        s->last_loss = d;
+    assert_int_equal(v[1].type, HPOLAB_VALUE_NULL); /* no such column */
+    if (s->stop_at >= 0 && (int)row == s->stop_at)
+        return hpolab_error_set(err, HPOLAB_ERR_INTERRUPTED, "stop");
+    return HPOLAB_OK;
+}
+
+static void test_column_scan(void **state)
 {
     (void)state;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", root, ST_NAME);
-    const char *keep[2] = {"val_loss", "st_tuner_time"};
-    struct hpolab_results *r;
+    const char *cols[2] = {"val_loss", "no_such"};
+    unsigned char found[2] = {9, 9};
+    struct scan_seen s = {.last_loss = -1, .stop_at = -1};
     struct hpolab_error err;
-    assert_int_equal(hpolab_results_read_columns(dir, keep, 2, &r, &err),
+    assert_int_equal(hpolab_results_scan(dir, cols, 2, found, on_scan_row, &s,
+                                         &err),
                      HPOLAB_OK);
-    assert_int_equal(hpolab_results_column_count(r), 14);
-    assert_int_equal(hpolab_results_row_count(r), 4);
-    const struct hpolab_record *row = hpolab_results_row(r, 2);
-    assert_int_equal(row->count, 2);
-    assert_null(hpolab_record_get(row, "epoch"));
-    assert_non_null(hpolab_record_get(row, "val_loss"));
-    char *csv;
-    size_t len;
-    assert_int_equal(hpolab_results_to_csv(r, &csv, &len, &err),
-                     HPOLAB_ERR_STATE);
-    hpolab_results_free(r);
+    assert_int_equal(s.rows, 4);
+    assert_true(s.last_loss == 5.125); /* row 4's cell is empty */
+    assert_true(found[0] == 1 && found[1] == 0);
+    struct scan_seen t = {.stop_at = 1};
+    assert_int_equal(hpolab_results_scan(dir, cols, 2, NULL, on_scan_row, &t,
+                                         &err),
+                     HPOLAB_ERR_INTERRUPTED);
+    assert_int_equal(t.rows, 2);
+    assert_int_equal(hpolab_results_scan(root, cols, 2, NULL, on_scan_row, &t,
+                                         &err),
+                     HPOLAB_ERR_NOT_FOUND);
 }
 
 static void test_filters(void **state)
@@ -323,7 +347,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_both_layouts),
         cmocka_unit_test(test_syne_tune_folder),
-        cmocka_unit_test(test_projected_read),
+        cmocka_unit_test(test_column_scan),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_missing_setup_key),
         cmocka_unit_test(test_bad_queries),
