@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "results_zip.h"
 
+static void die(const char *fmt, ...) HPOLAB_PRINTF(1, 2);
 static void die(const char *fmt, ...)
 {
     va_list ap;

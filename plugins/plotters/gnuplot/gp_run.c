@@ -50,8 +50,9 @@ int32_t gp_run(struct hpolab_ctx *ctx, const char *program, const char *stem,
         return HPOLAB_OK;
     }
     const char *slash = strrchr(stem, '/');
-    char *dir = slash ? strndup(stem, (size_t)(slash - stem ? slash - stem : 1))
-                      : strdup(".");
+    /* "/x" lives in "/" */
+    size_t dlen = slash ? (slash > stem ? (size_t)(slash - stem) : 1) : 0;
+    char *dir = slash ? strndup(stem, dlen) : strdup(".");
     size_t slen = strlen(slash ? slash + 1 : stem) + 4;
     char *script = malloc(slen);
     int fds[2] = {-1, -1};
