@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "bo_harness.h"
+#include "buffer.h"
 
 static struct hpolab_registry *reg;
 
@@ -380,6 +381,113 @@ static void test_mobster_through_asha(void **state)
     hpolab_space_free(space);
 }
 
+/* ---- save / restore ------------------------------------------------------- */
+
+/* Runs rounds (mf: reports at r = 1..3 for each trial), leaves one trial
+ * pending, saves, and checks that a fresh instance restored from the state
+ * makes the same next suggestion as the original; a damaged state is
+ * refused and leaves the instance as it was. */
+static void save_restore(const char *space_text, const char *res,
+                         const char *max_res, int rounds)
+{
+    struct hpolab_space *space = bh_space(space_text);
+    struct bh_searcher a, b, c;
+    create(&a, "bayesopt", space, 21, NULL, res, max_res);
+    for (int i = 0; i < rounds; i++) {
+        struct hpolab_config *cf = NULL;
+        free(next(&a, i, &cf));
+        double f = bh_eval(cf, 0);
+        if (res)
+            for (int r = 1; r <= 3; r++)
+                assert_int_equal(bh_tell(&a, i, cf, f + 10.0 / r, r, 0),
+                                 HPOLAB_OK);
+        else
+            assert_int_equal(bh_tell(&a, i, cf, f, 0, 1), HPOLAB_OK);
+        hpolab_config_free(cf);
+    }
+    free(next(&a, rounds, NULL)); /* pending */
+    struct hpolab_buffer buf;
+    hpolab_buffer_init(&buf);
+    if (a.cls->save(a.state, &a.ctx, &buf) != HPOLAB_OK)
+        fail_msg("save: %s", a.ctx.err.message);
+    char *want = next(&a, rounds + 1, NULL);
+    char *want2 = next(&a, rounds + 2, NULL);
+
+    create(&b, "bayesopt", space, 21, NULL, res, max_res);
+    if (b.cls->restore(b.state, &b.ctx, buf.data, buf.len) != HPOLAB_OK)
+        fail_msg("restore: %s", b.ctx.err.message);
+    char *got = next(&b, rounds + 1, NULL);
+    char *got2 = next(&b, rounds + 2, NULL);
+    assert_string_equal(got, want);
+    assert_string_equal(got2, want2);
+
+    /* damaged states: truncated, trailing byte, wrong magic, wrong version */
+    create(&c, "bayesopt", space, 21, NULL, res, max_res);
+    assert_int_equal(c.cls->restore(c.state, &c.ctx, buf.data, buf.len - 3),
+                     HPOLAB_ERR_PARSE);
+    assert_non_null(strstr(c.ctx.err.message, "truncated or damaged"));
+    unsigned char *longer = malloc(buf.len + 1);
+    memcpy(longer, buf.data, buf.len);
+    longer[buf.len] = 0;
+    assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len + 1),
+                     HPOLAB_ERR_PARSE);
+    longer[0] = 'X';
+    assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len),
+                     HPOLAB_ERR_PARSE);
+    longer[0] = 'H';
+    longer[4] = 99;
+    assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len),
+                     HPOLAB_ERR_UNSUPPORTED);
+    free(longer);
+    /* ... and the refused instance is still the fresh one: its first
+     * suggestion is the midpoint, as a new instance's */
+    struct bh_searcher d;
+    create(&d, "bayesopt", space, 21, NULL, res, max_res);
+    char *tc = next(&c, 0, NULL), *td = next(&d, 0, NULL);
+    assert_string_equal(tc, td);
+    free(tc), free(td);
+
+    free(want), free(want2), free(got), free(got2);
+    hpolab_buffer_free(&buf);
+    bh_searcher_destroy(&a);
+    bh_searcher_destroy(&b);
+    bh_searcher_destroy(&c);
+    bh_searcher_destroy(&d);
+    hpolab_space_free(space);
+}
+
+static void test_save_restore(void **state)
+{
+    (void)state;
+    save_restore(BH_BRANIN_SPACE, NULL, NULL, 7);
+}
+
+static void test_save_restore_mf(void **state)
+{
+    (void)state;
+    save_restore(BH_BRANIN_MF_SPACE, "epoch", "epochs", 8);
+}
+
+/* A state of one mode does not restore into the other. */
+static void test_restore_wrong_mode(void **state)
+{
+    (void)state;
+    struct hpolab_space *space = bh_space(BH_BRANIN_MF_SPACE);
+    struct bh_searcher a, b;
+    create(&a, "bayesopt", space, 1, NULL, NULL, NULL);
+    create(&b, "bayesopt", space, 1, NULL, "epoch", "epochs");
+    struct hpolab_buffer buf;
+    hpolab_buffer_init(&buf);
+    assert_int_equal(a.cls->save(a.state, &a.ctx, &buf), HPOLAB_OK);
+    assert_int_equal(b.cls->restore(b.state, &b.ctx, buf.data, buf.len),
+                     HPOLAB_ERR_INVALID);
+    assert_non_null(strstr(b.ctx.err.message, "single-fidelity"));
+    hpolab_buffer_free(&buf);
+    bh_searcher_destroy(&a);
+    bh_searcher_destroy(&b);
+    hpolab_space_free(space);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +499,9 @@ int main(void)
         cmocka_unit_test(test_exhausted_space),
         cmocka_unit_test(test_mf_rung_data),
         cmocka_unit_test(test_mobster_through_asha),
+        cmocka_unit_test(test_save_restore),
+        cmocka_unit_test(test_save_restore_mf),
+        cmocka_unit_test(test_restore_wrong_mode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -522,7 +522,6 @@ static int32_t HPOLAB_ABI bo_on_trial_error(void *state,
     return HPOLAB_OK;
 }
 
-#ifdef BO_HAVE_STATE
 static int32_t HPOLAB_ABI bo_save_cb(void *state, struct hpolab_ctx *ctx,
                                      struct hpolab_buffer *out)
 {
@@ -534,7 +533,6 @@ static int32_t HPOLAB_ABI bo_restore_cb(void *state, struct hpolab_ctx *ctx,
 {
     return bo_restore(state, ctx, data, size);
 }
-#endif
 
 static const struct hpolab_searcher_class bayesopt_class = {
     .struct_size = sizeof(struct hpolab_searcher_class),
@@ -548,10 +546,8 @@ static const struct hpolab_searcher_class bayesopt_class = {
     .on_trial_result = bo_on_trial_result,
     .on_trial_complete = bo_on_trial_complete,
     .on_trial_error = bo_on_trial_error,
-#ifdef BO_HAVE_STATE
     .save = bo_save_cb,
     .restore = bo_restore_cb,
-#endif
 };
 
 static int32_t bayesopt_init(struct hpolab_ctx *ctx)
