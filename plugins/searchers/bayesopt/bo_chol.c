@@ -1,4 +1,6 @@
-/* bo_chol.c: jittered Cholesky and triangular solves through LAPACKE/CBLAS. */
+/* bo_chol.c: jittered Cholesky and triangular solves through LAPACKE/CBLAS.
+ * The _work entry points skip LAPACKE's O(n^2) NaN scans; try_chol checks
+ * the factor's diagonal instead. */
 #include "bo_chol.h"
 
 #include <cblas.h>
@@ -11,7 +13,7 @@ static int try_chol(const double *K, size_t n, double add, double *L)
     memcpy(L, K, n * n * sizeof *L);
     for (size_t i = 0; i < n; i++)
         L[i + i * n] += add;
-    lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', (lapack_int)n, L,
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, L,
                                      (lapack_int)n);
     if (info != 0)
         return -1;
@@ -50,7 +52,7 @@ void bo_chol_solve(const double *L, size_t n, double *B, size_t m)
 {
     if (n == 0 || m == 0)
         return;
-    LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)n, (lapack_int)m, L,
+    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, (lapack_int)m, L,
                    (lapack_int)n, B, (lapack_int)n);
 }
 
@@ -81,7 +83,7 @@ int bo_chol_inverse(const double *L, size_t n, double *Ainv)
     if (n == 0)
         return 0;
     memcpy(Ainv, L, n * n * sizeof *Ainv);
-    if (LAPACKE_dpotri(LAPACK_COL_MAJOR, 'L', (lapack_int)n, Ainv,
+    if (LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, Ainv,
                        (lapack_int)n) != 0)
         return -1;
     for (size_t j = 0; j < n; j++)

@@ -16,7 +16,7 @@ struct box {
     double best_f;
     double *best_x;
     double last_f;  /* value at the last iterate, for the ftol test */
-    double ftol;
+    double ftol, gtol;
     int nevals;
 };
 
@@ -69,16 +69,35 @@ static lbfgsfloatval_t evaluate(void *inst, const lbfgsfloatval_t *z,
     return f;
 }
 
-static int progress(void *inst, const lbfgsfloatval_t *x,
-                    const lbfgsfloatval_t *g, const lbfgsfloatval_t fx,
+/* SciPy's L-BFGS-B stopping rules, evaluated in the original coordinates:
+ * relative decrease <= ftol, or the projected gradient's largest entry
+ * <= gtol (a bound is "active" when the gradient pushes against it). */
+static int progress(void *inst, const lbfgsfloatval_t *z,
+                    const lbfgsfloatval_t *gz, const lbfgsfloatval_t fx,
                     const lbfgsfloatval_t xnorm, const lbfgsfloatval_t gnorm,
                     const lbfgsfloatval_t step, int n, int k, int ls)
 {
-    (void)x, (void)g, (void)xnorm, (void)gnorm, (void)step, (void)n, (void)k,
-        (void)ls;
+    (void)xnorm, (void)gnorm, (void)step, (void)n, (void)k, (void)ls;
     struct box *b = inst;
     double prev = b->last_f;
     b->last_f = fx;
+    double pg = 0.0;
+    for (size_t i = 0; i < b->k; i++) {
+        double x = z[i], g = gz[i];
+        if (bounded(b, i)) {
+            double w = b->hi[i] - b->lo[i], s = sigmoid(z[i]);
+            double dxdz = w * s * (1.0 - s);
+            if (w <= 0.0)
+                continue; /* fixed */
+            x = b->lo[i] + w * s;
+            g = dxdz > 0.0 ? gz[i] / dxdz : 0.0;
+            g = g < 0.0 ? fmax(x - b->hi[i], g) : fmin(x - b->lo[i], g);
+        }
+        if (fabs(g) > pg)
+            pg = fabs(g);
+    }
+    if (pg <= b->gtol)
+        return 1;
     if (!isfinite(prev))
         return 0;
     double scale = fabs(prev) > fabs(fx) ? fabs(prev) : fabs(fx);
@@ -92,7 +111,8 @@ double bo_minimize_box(size_t k, double *x, const double *lo,
                        const struct bo_lbfgs_opts *o, int *nevals)
 {
     struct box b = {.k = k, .lo = lo, .hi = hi, .f = f, .ctx = ctx,
-                    .best_f = INFINITY, .last_f = INFINITY, .ftol = o->ftol};
+                    .best_f = INFINITY, .last_f = INFINITY, .ftol = o->ftol,
+                    .gtol = o->gtol};
     if (nevals)
         *nevals = 0;
     /* fixed coordinates (lo == hi) are not optimised: map the free ones */
@@ -126,7 +146,7 @@ double bo_minimize_box(size_t k, double *x, const double *lo,
     lbfgs_parameter_init(&param);
     param.m = 10;
     param.max_iterations = o->maxiter;
-    param.epsilon = o->gtol;
+    param.epsilon = 0.0; /* gtol is tested in progress() */
     param.max_linesearch = 20;
     lbfgsfloatval_t fx = 0;
     (void)lbfgs((int)k, z, &fx, evaluate, progress, &b, &param);
@@ -178,6 +198,10 @@ int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
     memcpy(best, init, np * sizeof *best);
     bo_model_bounds(m, lo, hi);
     struct nll_ctx c = {m, dt, ws};
+    if (bo_ws_bind(ws, dt) != 0) {
+        free(init), free(lo), free(hi), free(x), free(best);
+        return -1;
+    }
     struct bo_lbfgs_opts lo_opts = {o->maxiter, o->tol, o->tol};
     double best_val = INFINITY;
     int evaluated = 0;
@@ -192,6 +216,7 @@ int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
         double f = bo_minimize_box(np, x, lo, hi, nll_objective, &c,
                                    &lo_opts, &nev);
         if (nev < 0) {
+            bo_ws_unbind(ws);
             free(init), free(lo), free(hi), free(x), free(best);
             return -1;
         }
@@ -203,6 +228,7 @@ int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
             }
         }
     }
+    bo_ws_unbind(ws);
     memcpy(m->theta, best, np * sizeof *best);
     if (best_f)
         *best_f = best_val;

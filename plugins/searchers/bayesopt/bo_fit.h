@@ -17,7 +17,8 @@ typedef double (*bo_objective)(void *ctx, const double *x, double *grad,
 struct bo_lbfgs_opts {
     int maxiter;
     double ftol; /* stop when the relative decrease is <= ftol (SciPy) */
-    double gtol; /* liblbfgs epsilon: |g| <= gtol max(1, |z|) */
+    double gtol; /* stop when the projected gradient's largest entry (in
+                    the original coordinates) is <= gtol (SciPy's pgtol) */
 };
 
 /* Minimise f over the box [lo, hi] (infinite bounds allowed) from x. On

@@ -25,7 +25,67 @@ void bo_ws_free(struct bo_ws *ws)
     free(ws->dla);
     free(ws->dll);
     free(ws->b2);
+    free(ws->D2);
+    free(ws->lev);
     memset(ws, 0, sizeof *ws);
+}
+
+int bo_ws_bind(struct bo_ws *ws, const struct bo_data *dt)
+{
+    bo_ws_unbind(ws);
+    size_t n = dt->n, d = dt->d, pairs = n * (n ? n - 1 : 0) / 2;
+    size_t cells = pairs * d;
+    ws->D2 = malloc((cells ? cells : 1) * sizeof *ws->D2);
+    if (!ws->D2)
+        return -1;
+    double *p = ws->D2;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = j + 1; i < n; i++)
+            for (size_t l = 0; l < d; l++) {
+                double t = dt->x[i * d + l] - dt->x[j * d + l];
+                *p++ = t * t;
+            }
+    ws->bound = dt;
+    return 0;
+}
+
+void bo_ws_unbind(struct bo_ws *ws)
+{
+    free(ws->D2);
+    ws->D2 = NULL;
+    ws->bound = NULL;
+}
+
+/* Multi-fidelity tables over the distinct resources: kappa and its log
+ * derivatives per level and per sum of two levels. 0, or -1 when there
+ * are more than BO_MAX_LEVELS levels (then bo_nll computes per pair). */
+static int level_tables(struct bo_ws *ws, const struct bo_hyp *h,
+                        const struct bo_data *dt)
+{
+    size_t nl = 0;
+    for (size_t i = 0; i < dt->n; i++) {
+        size_t k = 0;
+        while (k < nl && ws->levels[k] != dt->r[i])
+            k++;
+        if (k == nl) {
+            if (nl == BO_MAX_LEVELS)
+                return -1;
+            ws->levels[nl++] = dt->r[i];
+        }
+        ws->lev[i] = k;
+    }
+    for (size_t a = 0; a < nl; a++) {
+        ws->tk[a] = bo_kappa(h, ws->levels[a], &ws->tla[a], &ws->tll[a]);
+        for (size_t b = 0; b <= a; b++) {
+            size_t ab = a * BO_MAX_LEVELS + b, ba = b * BO_MAX_LEVELS + a;
+            ws->ts[ab] = bo_kappa(h, ws->levels[a] + ws->levels[b],
+                                  &ws->tsla[ab], &ws->tsll[ab]);
+            ws->ts[ba] = ws->ts[ab];
+            ws->tsla[ba] = ws->tsla[ab];
+            ws->tsll[ba] = ws->tsll[ab];
+        }
+    }
+    return 0;
 }
 
 static int ws_reserve(struct bo_ws *ws, size_t n, size_t d)
@@ -44,6 +104,9 @@ static int ws_reserve(struct bo_ws *ws, size_t n, size_t d)
             if (!(*vecs[i] = malloc(n * sizeof(double))))
                 return -1;
         }
+        free(ws->lev);
+        if (!(ws->lev = malloc(n * sizeof *ws->lev)))
+            return -1;
         ws->cap_n = n;
     }
     if (d > ws->cap_d || !ws->b2) {
@@ -83,21 +146,51 @@ int bo_nll(const struct bo_model *m, const struct bo_data *dt,
     bo_hyp_unpack(m, ws->b2, &h);
     double *K = ws->K, *Q = ws->Q, *KX = m->mf ? ws->KX : ws->K;
     double *KS = ws->KS;
+    const double *D2 = ws->bound == dt ? ws->D2 : NULL;
+    int tables = m->mf && level_tables(ws, &h, dt) == 0;
     if (m->mf)
-        for (size_t i = 0; i < n; i++)
-            ws->kap[i] = bo_kappa(&h, dt->r[i], &ws->dla[i], &ws->dll[i]);
+        for (size_t i = 0; i < n; i++) {
+            if (tables) {
+                ws->kap[i] = ws->tk[ws->lev[i]];
+                ws->dla[i] = ws->tla[ws->lev[i]];
+                ws->dll[i] = ws->tll[ws->lev[i]];
+            } else {
+                ws->kap[i] =
+                    bo_kappa(&h, dt->r[i], &ws->dla[i], &ws->dll[i]);
+            }
+        }
+    const double c = h.c, g2 = h.gamma * h.gamma;
+    size_t pair = 0;
     for (size_t j = 0; j < n; j++) {
         const double *xj = dt->x + j * d;
         for (size_t i = j; i < n; i++) {
-            double dq;
-            double kx = bo_matern(&h, dt->x + i * d, xj, &dq);
+            double q = 0.0;
+            if (i != j) {
+                if (D2) {
+                    const double *dd = D2 + pair * d;
+                    for (size_t l = 0; l < d; l++)
+                        q += h.b2[l] * dd[l];
+                    pair++;
+                } else {
+                    const double *xi = dt->x + i * d;
+                    for (size_t l = 0; l < d; l++) {
+                        double t = xi[l] - xj[l];
+                        q += h.b2[l] * t * t;
+                    }
+                }
+            }
+            /* Matérn-5/2 of §3.5 inline (bo_matern), with d k / d q */
+            double D = 5.0 * q, B = sqrt(D + 1e-9), e = exp(-B);
+            double kx = c * (1.0 + B + D / 3.0) * e;
+            Q[i + j * n] = -(5.0 / 6.0) * c * e * (1.0 + D / B);
             double k = kx;
-            Q[i + j * n] = dq;
             if (m->mf) {
                 KX[i + j * n] = kx;
-                double ks = bo_kappa(&h, dt->r[i] + dt->r[j], NULL, NULL);
+                double ks = tables
+                                ? ws->ts[ws->lev[i] * BO_MAX_LEVELS + ws->lev[j]]
+                                : bo_kappa(&h, dt->r[i] + dt->r[j], NULL, NULL);
                 KS[i + j * n] = ks;
-                k += h.gamma * h.gamma * (ks - ws->kap[i] * ws->kap[j]);
+                k += g2 * (ks - ws->kap[i] * ws->kap[j]);
             }
             K[i + j * n] = k;
             K[j + i * n] = k;
@@ -134,7 +227,7 @@ int bo_nll(const struct bo_model *m, const struct bo_data *dt,
     size_t ob = bo_off_bw(m);
     double g_noise = 0.0, g_c = 0.0, g_ga = 0.0, g_al = 0.0, g_la = 0.0;
     double *g_b = grad + ob;
-    double g2 = h.gamma * h.gamma;
+    pair = 0;
     for (size_t j = 0; j < n; j++) {
         const double *xj = dt->x + j * d;
         for (size_t i = j; i < n; i++) {
@@ -146,18 +239,28 @@ int bo_nll(const struct bo_model *m, const struct bo_data *dt,
             g_c += w * KX[i + j * n];
             double wq = w * Q[i + j * n] * 2.0;
             if (i != j) {
-                const double *xi = dt->x + i * d;
-                for (size_t l = 0; l < d; l++) {
-                    double t = xi[l] - xj[l];
-                    g_b[l] += wq * h.b2[l] * t * t;
+                if (D2) {
+                    const double *dd = D2 + pair * d;
+                    for (size_t l = 0; l < d; l++)
+                        g_b[l] += wq * h.b2[l] * dd[l];
+                    pair++;
+                } else {
+                    const double *xi = dt->x + i * d;
+                    for (size_t l = 0; l < d; l++) {
+                        double t = xi[l] - xj[l];
+                        g_b[l] += wq * h.b2[l] * t * t;
+                    }
                 }
             }
             if (m->mf) {
-                double ks = KS[i + j * n];
-                double s = dt->r[i] + dt->r[j];
-                double sb = s + h.beta;
-                double dla_s = h.alpha * (log(h.beta / sb) + s / sb);
-                double dll_s = -h.alpha * s / sb;
+                double ks = KS[i + j * n], dla_s, dll_s;
+                if (tables) {
+                    size_t ab = ws->lev[i] * BO_MAX_LEVELS + ws->lev[j];
+                    dla_s = ws->tsla[ab];
+                    dll_s = ws->tsll[ab];
+                } else {
+                    bo_kappa(&h, dt->r[i] + dt->r[j], &dla_s, &dll_s);
+                }
                 double kk = ws->kap[i] * ws->kap[j];
                 g_ga += w * 2.0 * g2 * (ks - kk);
                 g_al += w * g2 *

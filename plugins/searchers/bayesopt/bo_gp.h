@@ -9,6 +9,9 @@
 
 #include "bo_kernel.h"
 
+/* Distinct resource levels handled by table look-ups in bo_nll. */
+#define BO_MAX_LEVELS 32
+
 /* Training inputs: x row-major n x d (encoded configurations), r the n
  * encoded resources (NULL unless multi-fidelity), y n normalised targets.
  * All [borrowed]. */
@@ -24,8 +27,24 @@ struct bo_data {
 struct bo_ws {
     size_t cap_n, cap_d;
     double *K, *KX, *Q, *KS, *L, *W, *z, *a, *kap, *dla, *dll, *b2;
+    /* squared coordinate differences of every pair (i > j), d per pair,
+     * while bound to one data set (bo_ws_bind) */
+    double *D2;
+    const struct bo_data *bound;
+    /* multi-fidelity: index of each input's resource among the distinct
+     * ones, and per-evaluation tables over those */
+    size_t *lev;
+    double levels[BO_MAX_LEVELS], tk[BO_MAX_LEVELS], tla[BO_MAX_LEVELS],
+        tll[BO_MAX_LEVELS];
+    double ts[BO_MAX_LEVELS * BO_MAX_LEVELS],
+        tsla[BO_MAX_LEVELS * BO_MAX_LEVELS],
+        tsll[BO_MAX_LEVELS * BO_MAX_LEVELS];
 };
 void bo_ws_free(struct bo_ws *ws);
+/* Caches what does not depend on the hyperparameters while dt (borrowed,
+ * unchanged) is fitted; bo_ws_unbind drops it. Returns 0 or -1. */
+int bo_ws_bind(struct bo_ws *ws, const struct bo_data *dt);
+void bo_ws_unbind(struct bo_ws *ws);
 
 /* *f = NLL + penalties (§3.5) at m->theta; grad (np values, may be NULL)
  * its gradient. Returns 0; -1 when out of memory or the kernel matrix cannot

@@ -383,7 +383,7 @@ static int32_t read_body(struct bo_searcher *f, struct hpolab_ctx *ctx,
         else
             st = bo_add_pending(f, ctx, (size_t)t, (int64_t)res);
     }
-    uint64_t fitted, fit_nobs, growths, np;
+    uint64_t fitted = 0, fit_nobs = 0, growths = 0, np = 0;
     if (st == HPOLAB_OK &&
         (!get_u64(r, 1, &fitted) || !get_u64(r, 8, &fit_nobs) ||
          !get_u64(r, 8, &growths) || !get_u64(r, 4, &np) ||
