@@ -9,7 +9,7 @@
  *            n = 10, 50, 100, 200, 400 observations (Branin), peak RSS
  *   mfspeed  MOBSTER suggest time at ~100, 500, 1000, 2000 rung observations
  * --quick runs a smoke version of each (few seeds, small n); --bo-options
- * passes bayesopt options (JSON object) to the quality runs.
+ * passes bayesopt options (JSON object) to the quality and speed runs.
  * Usage: bench_bayesopt [--quick] [--bo-options JSON] [section...] */
 #include <stdint.h>
 #include <stdio.h>
@@ -276,12 +276,23 @@ static long peak_rss_kib(void)
     return ru.ru_maxrss;
 }
 
+/* {"num_init_random": n} plus the --bo-options entries. */
+static void extra_options(char *buf, size_t len, int n)
+{
+    const char *extra = bo_options ? strchr(bo_options, '{') : NULL;
+    const char *body = extra ? extra + 1 : "}";
+    while (*body == ' ')
+        body++;
+    snprintf(buf, len, "{\"num_init_random\": %d%s%s", n,
+             *body == '}' ? "" : ", ", body);
+}
+
 /* Wall time of the first model-based suggest after n random evaluations. */
 static double time_suggest(const struct hpolab_space *space, int n,
                            uint32_t seed, double *cpu)
 {
-    char opts[64];
-    snprintf(opts, sizeof opts, "{\"num_init_random\": %d}", n);
+    char opts[512];
+    extra_options(opts, sizeof opts, n);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
                            opts, NULL, NULL) != HPOLAB_OK)
@@ -333,8 +344,8 @@ static double time_mf_suggest(const struct hpolab_space *space, int nobs,
                               uint32_t seed, int *got, double *cpu)
 {
     int trials = (int)((double)nobs / 1.5);
-    char opts[64];
-    snprintf(opts, sizeof opts, "{\"num_init_random\": %d}", trials);
+    char opts[512];
+    extra_options(opts, sizeof opts, trials);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
                            opts, "epoch", "epochs") != HPOLAB_OK)

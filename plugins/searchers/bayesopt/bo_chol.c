@@ -78,7 +78,7 @@ void bo_chol_lsolve_mat(const double *L, size_t n, double *B, size_t m)
                     B, (blasint)n);
 }
 
-int bo_chol_inverse(const double *L, size_t n, double *Ainv)
+int bo_chol_inverse(const double *L, size_t n, double *Ainv, int lower_only)
 {
     if (n == 0)
         return 0;
@@ -86,6 +86,8 @@ int bo_chol_inverse(const double *L, size_t n, double *Ainv)
     if (LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, Ainv,
                        (lapack_int)n) != 0)
         return -1;
+    if (lower_only)
+        return 0;
     for (size_t j = 0; j < n; j++)
         for (size_t i = j + 1; i < n; i++)
             Ainv[j + i * n] = Ainv[i + j * n];

@@ -192,8 +192,7 @@ int bo_nll(const struct bo_model *m, const struct bo_data *dt,
                 KS[i + j * n] = ks;
                 k += g2 * (ks - ws->kap[i] * ws->kap[j]);
             }
-            K[i + j * n] = k;
-            K[j + i * n] = k;
+            K[i + j * n] = k; /* the factorisation reads the lower part */
         }
     }
     double jitter;
@@ -221,7 +220,7 @@ int bo_nll(const struct bo_model *m, const struct bo_data *dt,
 
     /* d NLL / d p = 1/2 tr((A^-1 - a a^T) dA/dp) - a^T dmean/dp + dpen/dp */
     double *W = ws->W;
-    if (bo_chol_inverse(ws->L, n, W) != 0)
+    if (bo_chol_inverse(ws->L, n, W, 1) != 0) /* the loop reads i >= j */
         return -1;
     const double *a = ws->a;
     size_t ob = bo_off_bw(m);
