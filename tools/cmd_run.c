@@ -36,6 +36,7 @@ struct run_args {
     int64_t random_seed; /* -1: draw one */
     int64_t n_workers;   /* -1: the benchmark's */
     double max_wallclock_time;  /* < 0: the benchmark's */
+    double results_update_interval; /* seconds */
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
     int verbose;
@@ -65,6 +66,9 @@ static const struct cli_option run_options[] = {
      "stop after more than N results (default: the benchmark's)"},
     {"results_dir", CLI_STRING, "DIR",
      "where experiment folders go (default: $HPOLAB_RESULTS, else ~/hpolab)"},
+    {"results_update_interval", CLI_DOUBLE, "SECONDS",
+     "rewrite results.csv.zip at most this often while tuning (default 10; "
+     "always at the end)"},
     {"verbose", CLI_BOOL, "BOOL", "log what the tuner and plugins do"},
     {NULL, 0, NULL, NULL},
 };
@@ -106,16 +110,20 @@ static void usage(FILE *out, const struct hpolab_study *study)
                      "(\"extra_args\"); 'hpolab run STUDY.json --help' "
                      "lists them.\n");
     fprintf(out, "\nExit status: 0 done, 1 an experiment failed, 2 bad "
-                 "input, 130 interrupted.\n");
+                 "input, 128 + the signal when interrupted (130 Ctrl-C, 143 "
+                 "SIGTERM, 129 hangup).\n");
 }
 
 /* ---- signals ------------------------------------------------------------ */
 
 static struct hpolab_tuner *volatile current_tuner;
 static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t first_signal; /* decides the exit status */
 
 static void on_signal(int sig)
 {
+    if (!first_signal)
+        first_signal = sig;
     interrupts++;
     struct hpolab_tuner *t = current_tuner;
     if (t)
@@ -130,7 +138,23 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal ends the study like Ctrl-C, never half-way */
+    sigaction(SIGHUP, &sa, NULL);
+    /* a reader that went away (| head) must not kill the tuner: output
+     * errors are ignored, the study runs on */
     signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *signal_what(int sig)
+{
+    switch (sig) {
+    case SIGHUP:
+        return "hangup (the terminal closed)";
+    case SIGTERM:
+        return "termination request (SIGTERM)";
+    default:
+        return "interrupt (Ctrl-C)";
+    }
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -260,6 +284,51 @@ static const char *entry_stem(const struct hpolab_study_benchmark *b,
     return buf;
 }
 
+/* The tuner options of one method on benchmark b, without the
+ * experiment's folder, stop criterion, metadata and progress. */
+static struct hpolab_tuner_options
+method_tuner_options(const struct hpolab_study *study,
+                     const struct hpolab_study_benchmark *b,
+                     const struct hpolab_study_method *m,
+                     struct hpolab_registry *reg, int64_t n_workers,
+                     uint32_t seed)
+{
+    return (struct hpolab_tuner_options){
+        .registry = reg,
+        .where = study->path,
+        .entry_argv = (const char *const *)b->entry_argv,
+        .entry_argc = (uint32_t)b->entry_argc,
+        .working_dir = b->working_dir,
+        .space = b->space,
+        .metric = b->metric,
+        .mode = b->mode,
+        .resource_attr = b->resource_attr,
+        .max_resource_attr = b->max_resource_attr,
+        .n_workers = (int32_t)n_workers,
+        .max_failures = b->max_failures,
+        .points_to_evaluate = b->points_to_evaluate,
+        .method_name = m->name,
+        .scheduler = m->scheduler,
+        .searcher = m->searcher,
+        .scheduler_options = m->scheduler_options,
+        .searcher_options = m->searcher_options,
+        .random_seed = seed,
+        .backend = b->backend,
+        .backend_options = b->backend_options,
+        .benchmark_name = b->name,
+    };
+}
+
+/* Exit status for a tuner error: 2 for what the study or the command line
+ * got wrong, 1 for everything else. */
+static int exit_status_of(int32_t st)
+{
+    return st == HPOLAB_ERR_INVALID || st == HPOLAB_ERR_NOT_FOUND ||
+                   st == HPOLAB_ERR_TYPE || st == HPOLAB_ERR_RANGE
+               ? 2
+               : 1;
+}
+
 /* Returns a process exit status. */
 static int run_experiment(const struct run_args *a,
                           const struct hpolab_study *study,
@@ -307,38 +376,16 @@ static int run_experiment(const struct run_args *a,
     snprintf(label, sizeof label, "%s seed %lld", m->name, (long long)seed);
     struct progress_state ps = {.label = label, .metric = b->metric,
                                 .tty = isatty(STDERR_FILENO)};
-    struct hpolab_tuner_options o = {
-        .registry = reg,
-        .experiment_dir = dir,
-        .where = study->path,
-        .entry_argv = (const char *const *)b->entry_argv,
-        .entry_argc = (uint32_t)b->entry_argc,
-        .working_dir = b->working_dir,
-        .space = b->space,
-        .metric = b->metric,
-        .mode = b->mode,
-        .resource_attr = b->resource_attr,
-        .max_resource_attr = b->max_resource_attr,
-        .n_workers = (int32_t)n_workers,
-        .max_failures = b->max_failures,
-        .points_to_evaluate = b->points_to_evaluate,
-        .stop = &sc,
-        .method_name = m->name,
-        .scheduler = m->scheduler,
-        .searcher = m->searcher,
-        .scheduler_options = m->scheduler_options,
-        .searcher_options = m->searcher_options,
-        .random_seed = eff_seed,
-        .backend = b->backend,
-        .backend_options = b->backend_options,
-        .benchmark_name = b->name,
-        .metadata = md,
-        .entrypoint_stem = entry_stem(b, stem, sizeof stem),
-        .results_update_interval = 10.0,
-        .stop_grace_period = 10.0,
-        .progress = on_progress,
-        .progress_user = &ps,
-    };
+    struct hpolab_tuner_options o =
+        method_tuner_options(study, b, m, reg, n_workers, eff_seed);
+    o.experiment_dir = dir;
+    o.stop = &sc;
+    o.metadata = md;
+    o.entrypoint_stem = entry_stem(b, stem, sizeof stem);
+    o.results_update_interval = a->results_update_interval;
+    o.stop_grace_period = 10.0;
+    o.progress = on_progress;
+    o.progress_user = &ps;
     struct rusage ru0;
     getrusage(RUSAGE_SELF, &ru0);
     struct hpolab_tuner *t = NULL;
@@ -380,15 +427,13 @@ static int run_experiment(const struct run_args *a,
         printf("results: %s\n--------------------\n", dir);
     }
     if (st == HPOLAB_ERR_INTERRUPTED) {
-        fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 130;
-    } else if (st == HPOLAB_ERR_INVALID || st == HPOLAB_ERR_NOT_FOUND ||
-               st == HPOLAB_ERR_TYPE) {
-        fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 2;
+        int sig = first_signal ? first_signal : SIGINT;
+        fprintf(stderr, "hpolab run: %s: %s\n", signal_what(sig),
+                err.message);
+        rc = 128 + sig;
     } else if (st != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 1;
+        rc = exit_status_of(st);
     }
     hpolab_tuner_destroy(t);
     hpolab_stop_criterion_free(&sc);
@@ -407,6 +452,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     a->random_seed = -1;
     a->n_workers = -1;
     a->max_wallclock_time = -1.0;
+    a->results_update_interval = 10.0;
     a->max_num_evaluations = -1;
     a->extra = json_object();
     a->parser = (struct cli_parser){
@@ -425,6 +471,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     cli_get_int(pp, "random_seed", &a->random_seed);
     cli_get_int(pp, "n_workers", &a->n_workers);
     cli_get_double(pp, "max_wallclock_time", &a->max_wallclock_time);
+    cli_get_double(pp, "results_update_interval",
+                   &a->results_update_interval);
     cli_get_int(pp, "max_num_evaluations", &a->max_num_evaluations);
     cli_get_string(pp, "results_dir", &a->results_dir);
     int64_t verbose = 0;
@@ -592,11 +640,37 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    int32_t pst = hpolab_study_apply_presets(
+        study, hpolab_registry_presets(reg), &diag);
+    if (pst == HPOLAB_ERR_NOMEM) {
+        fprintf(stderr, "hpolab run: out of memory\n");
+        rc = 1;
+        goto out;
+    }
     if (hpolab_study_check_plugins(study, plugin_exists, reg, &diag) !=
-        HPOLAB_OK) {
+            HPOLAB_OK ||
+        pst != HPOLAB_OK) {
         print_diag(&diag);
         rc = 2;
         goto out;
+    }
+
+    /* Every selected method's scheduler and searcher once, so that a bad
+     * option stops the study before its first trial. */
+    for (size_t i = 0; i < study->n_methods; i++) {
+        const struct hpolab_study_method *m = &study->methods[i];
+        if (a.method && strcmp(a.method, m->name) != 0)
+            continue;
+        struct hpolab_tuner_options o = method_tuner_options(
+            study, b, m, reg, a.n_workers > 0 ? a.n_workers : b->n_workers,
+            0);
+        int32_t st = hpolab_tuner_check(&o, &err);
+        if (st != HPOLAB_OK) {
+            fprintf(stderr, "hpolab run: method '%s': %s\n", m->name,
+                    err.message);
+            rc = exit_status_of(st);
+            goto out;
+        }
     }
 
     /* the experiments, method-major, seed-minor */

@@ -174,7 +174,7 @@ int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
         st = hpolab_registry_require(opts->registry, HPOLAB_KIND_SEARCHER,
                                      opts->searcher, &(const struct hpolab_component *){0}, err);
     if (st == HPOLAB_OK)
-        st = hpolab_results_create(&t->results, err);
+        st = hpolab_results_create_writer(&t->results, err);
     if (st == HPOLAB_OK && pipe2(t->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "cannot create a pipe: %s",
                               strerror(errno));
@@ -184,6 +184,49 @@ int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
     }
     *out = t;
     return HPOLAB_OK;
+}
+
+/* Creates the scheduler instance (and through it the searcher) and checks
+ * that every scheduler and searcher option given in the study was
+ * understood. */
+static int32_t create_scheduler(struct hpolab_tuner *t,
+                                struct hpolab_error *err)
+{
+    const struct hpolab_tuner_options *o = &t->o;
+    hpolab_ctx_init(&t->sched_ctx, "scheduler", t->sched_comp->id,
+                    o->registry);
+    t->sched_ctx.clock = &t->clock;
+    struct hpolab_scheduler_args sargs = {
+        .struct_size = sizeof sargs,
+        .space = o->space,
+        .metric = o->metric,
+        .mode = o->mode,
+        .random_seed = o->random_seed,
+        .resource_attr = o->resource_attr,
+        .max_resource_attr = o->max_resource_attr,
+        .n_workers = o->n_workers,
+        .searcher = o->searcher,
+        .options = t->sched_opts,
+        .searcher_options = t->searcher_opts,
+        .points_given = o->points_to_evaluate != NULL,
+        .num_points = t->num_points,
+        .points = (const struct hpolab_config *const *)t->points,
+    };
+    int32_t st = t->sched_comp->cls.scheduler.create(&t->sched_ctx, &sargs,
+                                                     &t->sched_state);
+    if (st != HPOLAB_OK) {
+        t->sched_state = NULL;
+        return plugin_failed(&t->sched_ctx, st, "cannot create the scheduler",
+                             err);
+    }
+    char component[256];
+    snprintf(component, sizeof component, "scheduler '%s'", o->scheduler);
+    st = hpolab_options_check_all_read(t->sched_opts, component, err);
+    if (st == HPOLAB_OK) {
+        snprintf(component, sizeof component, "searcher '%s'", o->searcher);
+        st = hpolab_options_check_all_read(t->searcher_opts, component, err);
+    }
+    return st;
 }
 
 /* Creates the backend and scheduler instances and checks that every option
@@ -217,39 +260,17 @@ static int32_t start_plugins(struct hpolab_tuner *t, struct hpolab_error *err)
     st = hpolab_options_check_all_read(t->backend_opts, component, err);
     if (st != HPOLAB_OK)
         return st;
+    return create_scheduler(t, err);
+}
 
-    hpolab_ctx_init(&t->sched_ctx, "scheduler", t->sched_comp->id,
-                    o->registry);
-    t->sched_ctx.clock = &t->clock;
-    struct hpolab_scheduler_args sargs = {
-        .struct_size = sizeof sargs,
-        .space = o->space,
-        .metric = o->metric,
-        .mode = o->mode,
-        .random_seed = o->random_seed,
-        .resource_attr = o->resource_attr,
-        .max_resource_attr = o->max_resource_attr,
-        .n_workers = o->n_workers,
-        .searcher = o->searcher,
-        .options = t->sched_opts,
-        .searcher_options = t->searcher_opts,
-        .points_given = o->points_to_evaluate != NULL,
-        .num_points = t->num_points,
-        .points = (const struct hpolab_config *const *)t->points,
-    };
-    st = t->sched_comp->cls.scheduler.create(&t->sched_ctx, &sargs,
-                                             &t->sched_state);
-    if (st != HPOLAB_OK) {
-        t->sched_state = NULL;
-        return plugin_failed(&t->sched_ctx, st, "cannot create the scheduler",
-                             err);
-    }
-    snprintf(component, sizeof component, "scheduler '%s'", o->scheduler);
-    st = hpolab_options_check_all_read(t->sched_opts, component, err);
-    if (st == HPOLAB_OK) {
-        snprintf(component, sizeof component, "searcher '%s'", o->searcher);
-        st = hpolab_options_check_all_read(t->searcher_opts, component, err);
-    }
+int32_t hpolab_tuner_check(const struct hpolab_tuner_options *opts,
+                           struct hpolab_error *err)
+{
+    struct hpolab_tuner *t = NULL;
+    int32_t st = hpolab_tuner_create(opts, &t, err);
+    if (st == HPOLAB_OK)
+        st = create_scheduler(t, err);
+    hpolab_tuner_destroy(t);
     return st;
 }
 
@@ -277,6 +298,27 @@ static void fail_trial(struct hpolab_tuner *t, struct tuner_trial *tr,
             hpolab_logf(HPOLAB_LOG_WARN, "%s", e.message);
         }
     }
+}
+
+/* Can a file be created and written in dir right now? */
+static int32_t probe_writable(const char *dir, struct hpolab_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/.hpolab-write-probe", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                "the experiment folder %s cannot be written: "
+                                "%s",
+                                dir, strerror(errno));
+    int32_t st = HPOLAB_OK;
+    if (write(fd, "x", 1) != 1)
+        st = hpolab_error_set(err, HPOLAB_ERR_IO,
+                              "the experiment folder %s cannot be written: %s",
+                              dir, strerror(errno));
+    close(fd);
+    unlink(path);
+    return st;
 }
 
 static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
@@ -307,12 +349,23 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
         t->backend_state, &t->backend_ctx, &job);
     set_running(t, tr, 1);
     tr->stopped_by_tuner = 0;
+    tr->last_resource = -INFINITY; /* a resumed run may start over */
     set_status(t, tr, HPOLAB_TRIAL_IN_PROGRESS);
     if (st != HPOLAB_OK) {
-        /* A trial that cannot start is a failed trial, not a crash. */
+        /* A trial that cannot start is a failed trial, not a crash... */
         struct hpolab_error e;
         hpolab_ctx_error(&t->backend_ctx, st, &e);
         fail_trial(t, tr, e.message);
+        /* ...unless the experiment folder cannot be written (full disk,
+         * read-only): then no trial can, and the experiment ends with it. */
+        struct hpolab_error why;
+        if (st == HPOLAB_ERR_IO &&
+            probe_writable(t->o.experiment_dir, &why) != HPOLAB_OK)
+            return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                    "trial %lld cannot start: %s; stopping "
+                                    "the experiment (the results written "
+                                    "before are kept)",
+                                    (long long)id, why.message);
     }
     return HPOLAB_OK;
 }
@@ -321,6 +374,11 @@ static int stop_now(struct hpolab_tuner *t)
 {
     if (t->interrupt_level)
         return 1;
+    /* checked here too, so that trials failing at start do not make one
+     * schedule() call start thousands of them */
+    if (t->o.max_failures >= 0 &&
+        t->status.num_trials_failed > t->o.max_failures)
+        t->failed_abort_pending = 1;
     if (t->failed_abort_pending)
         return 1;
     t->status.wallclock_time = hpolab_clock_now(&t->clock);
@@ -383,7 +441,9 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                     return plugin_failed(&t->sched_ctx, st,
                                          "on_trial_add failed", err);
             }
-            start_job(t, id, 0, s.checkpoint_trial_id, err);
+            st = start_job(t, id, 0, s.checkpoint_trial_id, err);
+            if (st != HPOLAB_OK)
+                return st;
             break;
         }
         case HPOLAB_SUGGEST_RESUME: {
@@ -400,7 +460,9 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                 hpolab_config_free(t->trials[id].config);
                 t->trials[id].config = s.config;
             }
-            start_job(t, id, 1, -1, err);
+            st = start_job(t, id, 1, -1, err);
+            if (st != HPOLAB_OK)
+                return st;
             break;
         }
         default:
@@ -467,6 +529,31 @@ static void end_trial_by_decision(struct hpolab_tuner *t,
     }
 }
 
+/* A resource that goes backwards within one run of a trial is a bug of the
+ * script that no scheduler can make sense of. Returns the message
+ * [owned: free], or NULL when the result is fine. */
+static char *check_resource(struct hpolab_tuner *t, struct tuner_trial *tr,
+                            const struct hpolab_result *result)
+{
+    if (!t->o.resource_attr)
+        return NULL;
+    const struct hpolab_value *v =
+        hpolab_record_get(&result->rec, t->o.resource_attr);
+    double r;
+    if (!v || hpolab_value_as_double(v, &r) != HPOLAB_OK || isnan(r))
+        return NULL; /* whether it is required is the scheduler's call */
+    char *msg = NULL;
+    if (r < tr->last_resource &&
+        asprintf(&msg, "trial %lld reported %s = %g after %s = %g: the "
+                 "resource attribute must not go backwards within a run",
+                 (long long)trial_id_of(t, tr), t->o.resource_attr, r,
+                 t->o.resource_attr, tr->last_resource) < 0)
+        msg = strdup("resource attribute went backwards");
+    if (!msg)
+        tr->last_resource = r;
+    return msg;
+}
+
 /* One parsed report of a running trial: the scheduler decides, the row is
  * written, and a STOP/PAUSE ends the trial's run. */
 static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
@@ -481,11 +568,18 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
     update_best(t, id, result);
 
     int32_t decision = HPOLAB_DECISION_CONTINUE;
-    hpolab_error_clear(&t->sched_ctx.err);
-    int32_t st = t->sched_comp->cls.scheduler.on_trial_result(
-        t->sched_state, &t->sched_ctx, id, tr->config, result, &decision);
-    char *reject = NULL;
-    if (st != HPOLAB_OK) {
+    char *reject = check_resource(t, tr, result);
+    int32_t st = HPOLAB_OK;
+    if (!reject) {
+        hpolab_error_clear(&t->sched_ctx.err);
+        st = t->sched_comp->cls.scheduler.on_trial_result(
+            t->sched_state, &t->sched_ctx, id, tr->config, result, &decision);
+    } else {
+        decision = HPOLAB_DECISION_STOP;
+    }
+    if (reject) {
+        /* already rejected by the tuner */
+    } else if (st != HPOLAB_OK) {
         struct hpolab_error e;
         hpolab_ctx_error(&t->sched_ctx, st, &e);
         reject = strdup(e.message);
@@ -585,6 +679,9 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
             hpolab_logf(HPOLAB_LOG_WARN, "%s", e.message);
         }
     }
+    /* a completed trial never reports again: keep memory flat over long
+     * studies */
+    hpolab_record_free(&tr->last.rec);
 }
 
 static int32_t process_events(struct hpolab_tuner *t, struct hpolab_error *err)
