@@ -388,11 +388,11 @@ static void test_mobster_through_asha(void **state)
  * makes the same next suggestion as the original; a damaged state is
  * refused and leaves the instance as it was. */
 static void save_restore(const char *space_text, const char *res,
-                         const char *max_res, int rounds)
+                         const char *max_res, int rounds, const char *opts)
 {
     struct hpolab_space *space = bh_space(space_text);
     struct bh_searcher a, b, c;
-    create(&a, "bayesopt", space, 21, NULL, res, max_res);
+    create(&a, "bayesopt", space, 21, opts, res, max_res);
     for (int i = 0; i < rounds; i++) {
         struct hpolab_config *cf = NULL;
         free(next(&a, i, &cf));
@@ -413,7 +413,7 @@ static void save_restore(const char *space_text, const char *res,
     char *want = next(&a, rounds + 1, NULL);
     char *want2 = next(&a, rounds + 2, NULL);
 
-    create(&b, "bayesopt", space, 21, NULL, res, max_res);
+    create(&b, "bayesopt", space, 21, opts, res, max_res);
     if (b.cls->restore(b.state, &b.ctx, buf.data, buf.len) != HPOLAB_OK)
         fail_msg("restore: %s", b.ctx.err.message);
     char *got = next(&b, rounds + 1, NULL);
@@ -422,7 +422,7 @@ static void save_restore(const char *space_text, const char *res,
     assert_string_equal(got2, want2);
 
     /* damaged states: truncated, trailing byte, wrong magic, wrong version */
-    create(&c, "bayesopt", space, 21, NULL, res, max_res);
+    create(&c, "bayesopt", space, 21, opts, res, max_res);
     assert_int_equal(c.cls->restore(c.state, &c.ctx, buf.data, buf.len - 3),
                      HPOLAB_ERR_PARSE);
     assert_non_null(strstr(c.ctx.err.message, "truncated or damaged"));
@@ -442,7 +442,7 @@ static void save_restore(const char *space_text, const char *res,
     /* ... and the refused instance is still the fresh one: its first
      * suggestion is the midpoint, as a new instance's */
     struct bh_searcher d;
-    create(&d, "bayesopt", space, 21, NULL, res, max_res);
+    create(&d, "bayesopt", space, 21, opts, res, max_res);
     char *tc = next(&c, 0, NULL), *td = next(&d, 0, NULL);
     assert_string_equal(tc, td);
     free(tc), free(td);
@@ -459,13 +459,44 @@ static void save_restore(const char *space_text, const char *res,
 static void test_save_restore(void **state)
 {
     (void)state;
-    save_restore(BH_BRANIN_SPACE, NULL, NULL, 7);
+    save_restore(BH_BRANIN_SPACE, NULL, NULL, 7, NULL);
 }
 
 static void test_save_restore_mf(void **state)
 {
     (void)state;
-    save_restore(BH_BRANIN_MF_SPACE, "epoch", "epochs", 8);
+    save_restore(BH_BRANIN_MF_SPACE, "epoch", "epochs", 8, NULL);
+}
+
+/* More observations than max_size_data_for_model: the subsets (§3.4, §5.6)
+ * are drawn with the searcher RNG, so they also replay on restore. */
+static void test_subsampling(void **state)
+{
+    (void)state;
+    save_restore(BH_BRANIN_SPACE, NULL, NULL, 16,
+                 "{\"max_size_data_for_model\": 9}");
+    /* mf: 12 trials with values at rungs 1 and 3 = 24 observations */
+    save_restore(BH_BRANIN_MF_SPACE, "epoch", "epochs", 12,
+                 "{\"max_size_data_for_model\": 9}");
+    /* the subset changes what the model sees: a different suggestion */
+    struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
+    struct bh_searcher a, b;
+    create(&a, "bayesopt", space, 4, NULL, NULL, NULL);
+    create(&b, "bayesopt", space, 4, "{\"max_size_data_for_model\": 9}",
+           NULL, NULL);
+    int differs = 0;
+    for (int i = 0; i < 14; i++) {
+        char *ta = round_trip(&a, i, NAN), *tb = round_trip(&b, i, NAN);
+        if (i < 10)
+            assert_string_equal(ta, tb);
+        else
+            differs |= strcmp(ta, tb) != 0;
+        free(ta), free(tb);
+    }
+    assert_true(differs);
+    bh_searcher_destroy(&a);
+    bh_searcher_destroy(&b);
+    hpolab_space_free(space);
 }
 
 /* A state of one mode does not restore into the other. */
@@ -502,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_save_restore),
         cmocka_unit_test(test_save_restore_mf),
         cmocka_unit_test(test_restore_wrong_mode),
+        cmocka_unit_test(test_subsampling),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
