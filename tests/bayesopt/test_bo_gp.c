@@ -383,7 +383,7 @@ static void test_fit(void **state)
     struct bo_ws ws = {0};
     double f0;
     assert_int_equal(bo_nll(&m, &dt, &ws, &f0, NULL), 0);
-    struct bo_fit_opts o = {2, 50, 1e-6, 0};
+    struct bo_fit_opts o = {2, 50, 1e-6, 0, 1};
     struct lcg n1 = {99}, n2 = {99};
     double best;
     assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n1, &best), 2);
@@ -399,12 +399,48 @@ static void test_fit(void **state)
     memcpy(theta1, m.theta, sizeof theta1);
     assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n2, &best), 2);
     assert_memory_equal(theta1, m.theta, sizeof theta1);
+
     bo_ws_free(&ws);
     bo_model_free(&m);
 }
 
 /* Joint samples at two points: their empirical mean and covariance match
  * the posterior's (plus the 1e-5 jitter of §3.7). */
+/* From 64 points on, restarts run two at a time in threads: the result is
+ * the one of the sequential fit, for two restarts and for three (a pair,
+ * then one alone). */
+static void test_fit_threads(void **state)
+{
+    (void)state;
+    enum { N = 70, D = 2 };
+    struct lcg g = {8};
+    double x[N * D], y[N];
+    for (int i = 0; i < N; i++) {
+        x[2 * i] = lcg_u(&g);
+        x[2 * i + 1] = lcg_u(&g);
+        y[i] = cos(5 * x[2 * i]) * x[2 * i + 1] + 0.05 * lcg_normal(&g);
+    }
+    struct bo_model m;
+    assert_int_equal(bo_model_init(&m, 0, D), 0);
+    struct bo_data dt = {N, D, x, NULL, y};
+    struct bo_ws ws = {0};
+    for (int starts = 2; starts <= 3; starts++) {
+        struct lcg n1 = {42}, n2 = {42};
+        struct bo_fit_opts seq = {starts, 30, 1e-6, 0, 1};
+        struct bo_fit_opts par = {starts, 30, 1e-6, 0, 2};
+        double b1, b2, t1[D + 3];
+        assert_int_equal(bo_fit(&m, &dt, &ws, &seq, lcg_normal, &n1, &b1),
+                         starts);
+        memcpy(t1, m.theta, sizeof t1);
+        assert_int_equal(bo_fit(&m, &dt, &ws, &par, lcg_normal, &n2, &b2),
+                         starts);
+        assert_memory_equal(t1, m.theta, sizeof t1);
+        assert_true(b1 == b2);
+    }
+    bo_ws_free(&ws);
+    bo_model_free(&m);
+}
+
 static void test_joint_samples(void **state)
 {
     (void)state;
@@ -464,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_acquisition_gradient),
         cmocka_unit_test(test_jitter),
         cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_fit_threads),
         cmocka_unit_test(test_joint_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

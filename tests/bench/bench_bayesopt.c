@@ -37,12 +37,12 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* CPU time of this thread: the searcher runs here (OpenBLAS is set to one
- * thread), so it is the suggest's cost without other processes' load. */
+/* CPU time of this process (the searcher's fit may use a second thread):
+ * the suggest's cost without the waiting caused by other processes. */
 static double cpu_now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 

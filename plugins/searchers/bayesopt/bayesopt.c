@@ -169,6 +169,7 @@ static int32_t read_options(struct bo_searcher *s, struct hpolab_ctx *ctx,
     INT_OPT(opt_skip_period, 1);
     INT_OPT(num_fantasy_samples, 20);
     INT_OPT(max_size_data_for_model, 500);
+    INT_OPT(fit_threads, 2);
     BOOL_OPT(opt_warmstart, 0);
     BOOL_OPT(no_fantasizing, 0);
     BOOL_OPT(normalize_targets, 1);
@@ -236,6 +237,7 @@ static int32_t read_options(struct bo_searcher *s, struct hpolab_ctx *ctx,
                        1)) ||
         (st = positive(ctx, "opt_nstarts", b->opt_nstarts, 1)) ||
         (st = positive(ctx, "opt_maxiter", b->opt_maxiter, 1)) ||
+        (st = positive(ctx, "fit_threads", b->fit_threads, 1)) ||
         (st = positive(ctx, "opt_skip_period", b->opt_skip_period, 1)) ||
         (st = positive(ctx, "num_fantasy_samples", b->num_fantasy_samples,
                        1)) ||

@@ -4,6 +4,7 @@
 
 #include <lbfgs.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,58 +181,107 @@ static double nll_objective(void *ctx, const double *x, double *grad, int *ok)
     return f;
 }
 
+/* One restart of the fit: its own parameters and (except restart 0, which
+ * uses the caller's) its own scratch, so restarts can run concurrently. */
+struct restart {
+    struct bo_model m;
+    const struct bo_data *dt;
+    struct bo_ws own, *ws;
+    const double *lo, *hi;
+    double *x; /* start point in, best point out */
+    struct bo_lbfgs_opts o;
+    double f;
+    int nev;
+};
+
+static void *run_restart(void *p)
+{
+    struct restart *r = p;
+    r->f = INFINITY;
+    if (bo_ws_bind(r->ws, r->dt) != 0) {
+        r->nev = -1;
+        return NULL;
+    }
+    struct nll_ctx c = {&r->m, r->dt, r->ws};
+    r->f = bo_minimize_box(r->m.np, r->x, r->lo, r->hi, nll_objective, &c,
+                           &r->o, &r->nev);
+    bo_ws_unbind(r->ws);
+    return NULL;
+}
+
 int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
            const struct bo_fit_opts *o, double (*normal)(void *),
            void *nctx, double *best_f)
 {
-    size_t np = m->np;
+    size_t np = m->np, ns = o->nstarts > 0 ? (size_t)o->nstarts : 0;
     double *init = malloc(np * sizeof *init), *lo = malloc(np * sizeof *lo),
-           *hi = malloc(np * sizeof *hi), *x = malloc(np * sizeof *x),
-           *best = malloc(np * sizeof *best);
-    if (!init || !lo || !hi || !x || !best) {
-        free(init), free(lo), free(hi), free(x), free(best);
-        return -1;
+           *hi = malloc(np * sizeof *hi);
+    struct restart *rs = calloc(ns ? ns : 1, sizeof *rs);
+    int failed = !init || !lo || !hi || !rs;
+    for (size_t k = 0; k < ns && !failed; k++) {
+        rs[k].m = *m;
+        rs[k].m.theta = malloc(np * sizeof *rs[k].m.theta);
+        rs[k].x = malloc(np * sizeof *rs[k].x);
+        failed = !rs[k].m.theta || !rs[k].x;
     }
-    if (!o->warmstart)
-        bo_model_reset(m);
-    memcpy(init, m->theta, np * sizeof *init);
-    memcpy(best, init, np * sizeof *best);
-    bo_model_bounds(m, lo, hi);
-    struct nll_ctx c = {m, dt, ws};
-    if (bo_ws_bind(ws, dt) != 0) {
-        free(init), free(lo), free(hi), free(x), free(best);
-        return -1;
+    if (!failed) {
+        if (!o->warmstart)
+            bo_model_reset(m);
+        memcpy(init, m->theta, np * sizeof *init);
+        bo_model_bounds(m, lo, hi);
+        /* restart k >= 1 starts from init + N(0,1), drawn in restart order
+         * (restart 0 draws nothing, so a concurrent run draws the same) */
+        for (size_t k = 0; k < ns; k++) {
+            struct restart *r = &rs[k];
+            r->dt = dt;
+            r->ws = k == 0 ? ws : &r->own;
+            r->lo = lo;
+            r->hi = hi;
+            r->o = (struct bo_lbfgs_opts){o->maxiter, o->tol, o->tol};
+            for (size_t i = 0; i < np; i++) {
+                double v = init[i] + (k > 0 ? normal(nctx) : 0.0);
+                r->x[i] = v < lo[i] ? lo[i] : v > hi[i] ? hi[i] : v;
+            }
+            memcpy(r->m.theta, r->x, np * sizeof *r->x);
+        }
+        /* restarts in pairs: one in a second thread, one here */
+        for (size_t k = 0; k < ns; k += 2) {
+            pthread_t th;
+            /* below ~64 points a fit takes a few ms: not worth a thread */
+            int threaded = o->threads > 1 && k + 1 < ns && dt->n >= 64 &&
+                           pthread_create(&th, NULL, run_restart,
+                                          &rs[k + 1]) == 0;
+            run_restart(&rs[k]);
+            if (threaded)
+                pthread_join(th, NULL);
+            else if (k + 1 < ns)
+                run_restart(&rs[k + 1]);
+        }
     }
-    struct bo_lbfgs_opts lo_opts = {o->maxiter, o->tol, o->tol};
     double best_val = INFINITY;
     int evaluated = 0;
-    for (int s = 0; s < o->nstarts; s++) {
-        memcpy(x, init, np * sizeof *x);
-        if (s > 0)
-            for (size_t i = 0; i < np; i++) {
-                double v = init[i] + normal(nctx);
-                x[i] = v < lo[i] ? lo[i] : v > hi[i] ? hi[i] : v;
-            }
-        int nev = 0;
-        double f = bo_minimize_box(np, x, lo, hi, nll_objective, &c,
-                                   &lo_opts, &nev);
-        if (nev < 0) {
-            bo_ws_unbind(ws);
-            free(init), free(lo), free(hi), free(x), free(best);
-            return -1;
-        }
-        if (isfinite(f)) {
+    const double *best = init;
+    for (size_t k = 0; k < ns && !failed; k++) {
+        if (rs[k].nev < 0)
+            failed = 1;
+        else if (isfinite(rs[k].f)) {
             evaluated++;
-            if (f < best_val) {
-                best_val = f;
-                memcpy(best, x, np * sizeof *best);
+            if (rs[k].f < best_val) {
+                best_val = rs[k].f;
+                best = rs[k].x;
             }
         }
     }
-    bo_ws_unbind(ws);
-    memcpy(m->theta, best, np * sizeof *best);
+    if (!failed)
+        memcpy(m->theta, best, np * sizeof *best);
     if (best_f)
         *best_f = best_val;
-    free(init), free(lo), free(hi), free(x), free(best);
-    return evaluated;
+    for (size_t k = 0; rs && k < ns; k++) {
+        free(rs[k].m.theta);
+        free(rs[k].x);
+        bo_ws_free(&rs[k].own);
+    }
+    free(rs);
+    free(init), free(lo), free(hi);
+    return failed ? -1 : evaluated;
 }

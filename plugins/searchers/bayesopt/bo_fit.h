@@ -34,12 +34,16 @@ struct bo_fit_opts {
     int maxiter;   /* opt_maxiter */
     double tol;    /* 1e-6 */
     int warmstart; /* start from the current theta instead of the initial */
+    int threads;   /* > 1: run restarts two at a time (same result) once
+                      there are >= 64 data points */
 };
 
 /* Fit m->theta to dt (§3.6): restart 0 from the start values, restart k >= 1
  * from them plus N(0,1) per coordinate (clipped to the bounds; normal()
  * draws, in theta order). m->theta becomes the best point of the restart
  * with the smallest objective; unchanged (start values) if all failed.
+ * The restarts are independent, so with threads > 1 they run two at a
+ * time, giving the same result as one after the other.
  * Returns the number of restarts that evaluated, or -1 out of memory. */
 int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
            const struct bo_fit_opts *o, double (*normal)(void *),

@@ -59,6 +59,7 @@ struct bo_options {
     int64_t num_init_random, num_init_candidates, opt_nstarts, opt_maxiter;
     int64_t opt_skip_init_length, opt_skip_period, num_fantasy_samples;
     int64_t max_size_data_for_model, resource_acq_bohb_threshold;
+    int64_t fit_threads; /* hpolab: restarts run two at a time if > 1 */
     int32_t opt_warmstart, no_fantasizing, normalize_targets;
     int32_t skip_local_optimization, allow_duplicates, acq_scoring;
     double max_size_top_fraction, xi, opt_tol;

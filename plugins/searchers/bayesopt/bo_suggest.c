@@ -106,7 +106,8 @@ static int32_t maybe_fit(struct bo_searcher *s, struct hpolab_ctx *ctx,
     if (!fit)
         return HPOLAB_OK;
     struct bo_fit_opts fo = {(int)s->o.opt_nstarts, (int)s->o.opt_maxiter,
-                             s->o.opt_tol, s->o.opt_warmstart && s->fitted};
+                             s->o.opt_tol, s->o.opt_warmstart && s->fitted,
+                             (int)s->o.fit_threads};
     double f;
     int rc = bo_fit(&s->model, dt, &s->ws, &fo, bo_rng_normal_cb, &s->gp_rng,
                     &f);
