@@ -11,6 +11,8 @@ static const struct {
 } commands[] = {
     {"run", hpolab_cmd_run, "run experiments of a study on this machine"},
     {"plugins", hpolab_cmd_plugins, "list the plugins hpolab finds"},
+    {"plugin", hpolab_cmd_plugin,
+     "new, pack, install, remove or check a plugin package"},
 };
 
 static void usage(FILE *out)
