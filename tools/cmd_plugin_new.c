@@ -171,6 +171,7 @@ static const char scheduler_tpl[] =
     "/* @N@.c: the scheduler '@N@' (every trial runs to its end, as FIFO, as\n"
     " * a starting point). Its configurations come from the searcher the\n"
     " * method names, created through the host. Decide in on_trial_result. */\n"
+    "#define _POSIX_C_SOURCE 200809L /* strdup */\n"
     "#include <hpolab/hpolab.h>\n"
     "#include <stdlib.h>\n"
     "#include <string.h>\n"

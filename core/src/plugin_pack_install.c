@@ -114,6 +114,12 @@ static int32_t extract(const char *tarball, const char *tmp,
         const char *name = archive_entry_pathname(e);
         if (name && strncmp(name, "./", 2) == 0)
             name += 2;
+        /* The root folder itself, as `tar -C dir .` writes it. */
+        if (name && (name[0] == '\0' || strcmp(name, ".") == 0) &&
+            archive_entry_filetype(e) == AE_IFDIR) {
+            archive_read_data_skip(a);
+            continue;
+        }
         if (!name || !allowed_name(name) ||
             archive_entry_filetype(e) != AE_IFREG)
             st = hpolab_error_set(

@@ -107,9 +107,11 @@ HPOLAB_PLUGIN_PATH="$work/ex-rea:$work/ex-median_stopping" \
   run study "$hpolab" run "$work/study.json" --results_dir "$work/results" \
   --random_seed 1
 for m in RS REA MSR; do
-  ls "$work/results"/*/*"$m"*/results.csv.zip >/dev/null 2>&1 ||
-  ls -R "$work/results" | grep -q "$m" ||
-    fail "the study wrote no results for $m"
+  grep -lq "\"algorithm\": \"$m\"" "$work"/results/*/metadata.json ||
+    fail "the study wrote no experiment of method $m"
+  zip=$(grep -l "\"algorithm\": \"$m\"" "$work"/results/*/metadata.json)
+  [ -s "$(dirname "$zip")/results.csv.zip" ] ||
+    fail "method $m has no results.csv.zip"
 done
 
 # ---- 4. pack, install, remove, bad packages --------------------------------

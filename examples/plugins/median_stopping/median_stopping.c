@@ -6,6 +6,7 @@
  * Configurations come from the searcher the method names (random by
  * default). Options: grace_time (1), grace_population (5), rank_cutoff
  * (0.5). */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <hpolab/hpolab.h>
 #include <math.h>
 #include <stdlib.h>
