@@ -139,15 +139,17 @@ int hpolab_conf_config_ok(const struct hpolab_space *s,
     for (uint32_t i = 0; !why[0] && i < config->rec.count; i++) {
         const struct hpolab_value *v = &config->rec.entries[i].value;
         const struct hpolab_value *c = &cast->rec.entries[i].value;
-        if (!same_value(v, c))
-            snprintf(why, size, "'%s' = %s has type %s; its domain gives %s "
-                     "%s", config->rec.entries[i].name,
-                     config->rec.entries[i].text ? config->rec.entries[i].text
-                                                 : "(value)",
-                     type_name(v->type), type_name(c->type),
+        if (!same_value(v, c)) {
+            char *text = hpolab_value_text(v);
+            snprintf(why, size, "'%s' = %s has type %s; its domain (%s) "
+                     "gives %s", config->rec.entries[i].name,
+                     text ? text : "?", type_name(v->type),
                      hpolab_space_domain_name(
                          s, (uint32_t)hpolab_space_index(
-                                s, config->rec.entries[i].name)));
+                                s, config->rec.entries[i].name)),
+                     type_name(c->type));
+            free(text);
+        }
     }
     if (!why[0] && hpolab_space_default_config(s, config, &full, &err) !=
                        HPOLAB_OK)

@@ -498,8 +498,9 @@ static void check_degenerate(struct hpolab_conf_run *run,
         hpolab_check_add(run->report, run->component, "degenerate input",
                          HPOLAB_CHECK_PASS,
                          "single-configuration space, results without the "
-                         "metric or NaN, unknown trials, empty and garbage "
-                         "saved state");
+                         "metric or NaN, unknown trials%s",
+                         cls->restore ? ", empty and garbage saved state"
+                                      : "");
 }
 
 int32_t hpolab_conf_scheduler(struct hpolab_conf_run *run)

@@ -169,6 +169,7 @@ static void check_space_and_determinism(struct hpolab_conf_run *run,
 {
     const struct hpolab_conformance_options *o = run->o;
     struct sinst a, b;
+    memset(&b, 0, sizeof b); /* destroyed even when never created */
     struct hpolab_buffer ta, tb;
     hpolab_buffer_init(&ta);
     hpolab_buffer_init(&tb);
@@ -327,6 +328,7 @@ static void check_degenerate(struct hpolab_conf_run *run,
             struct hpolab_result *nan = hpolab_conf_result(NAN, 1, 1);
             if (nometric && nan) {
                 feed(run, &si, 0, si.last, nometric, 0);
+                feed(run, &si, 0, si.last, nometric, 1);
                 feed(run, &si, 0, si.last, nan, 0);
                 feed(run, &si, 0, si.last, nan, 1);
             }
@@ -366,8 +368,9 @@ static void check_degenerate(struct hpolab_conf_run *run,
     else
         hpolab_check_add(run->report, run->component, name, HPOLAB_CHECK_PASS,
                          "single-configuration space, results without the "
-                         "metric or NaN, an unknown trial's error, empty and "
-                         "garbage saved state");
+                         "metric or NaN, an unknown trial's error%s",
+                         cls->restore ? ", empty and garbage saved state"
+                                      : "");
 }
 
 int32_t hpolab_conf_searcher(struct hpolab_conf_run *run)
