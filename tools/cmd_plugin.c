@@ -1,5 +1,6 @@
 /* cmd_plugin.c: `hpolab plugin pack|install|remove|check` (and `new`, in
  * cmd_plugin_new.c): the life of a third-party plugin package. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +34,12 @@ static void usage(FILE *out)
             "                        with a built-in) and install it into the "
             "user plugin folder\n"
             "  remove NAME [--dir D] remove an installed package\n"
-            "  check FILE [--searcher ID] [--seed N]\n"
+            "  check FILE [--searcher ID] [--seed N] [--options JSON]\n"
+            "        [--searcher-options JSON]\n"
             "                        load a plugin and run the conformance "
             "checks of its kind\n"
+            "                        (options: a JSON object handed to the "
+            "component)\n"
             "\n"
             "The user plugin folder is $XDG_DATA_HOME/hpolab-%d/plugins "
             "(default\n"
@@ -206,9 +210,27 @@ static void print_report(const struct hpolab_check_report *r)
     }
 }
 
+/* 0: *out is the JSON object text (replacing an earlier one); 1: bad. */
+static int parse_object(const char *opt, const char *text, json_t **out)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(text, 0, &jerr);
+    if (!json_is_object(j)) {
+        fprintf(stderr, "hpolab plugin check: %s: expected a JSON object, "
+                        "e.g. '{\"population_size\": 5}'%s%s\n",
+                opt, j ? "" : ": ", j ? "" : jerr.text);
+        json_decref(j);
+        return 1;
+    }
+    json_decref(*out);
+    *out = j;
+    return 0;
+}
+
 static int cmd_check(int argc, char **argv)
 {
     const char *file = NULL;
+    json_t *options = NULL, *soptions = NULL;
     struct hpolab_conformance_options o = {0};
     int bad = 0;
     for (int i = 1; i < argc && !bad; i++) {
@@ -217,6 +239,10 @@ static int cmd_check(int argc, char **argv)
             o.searcher = v;
         else if ((v = opt_value(argc, argv, &i, "--seed", &bad)))
             o.seed = (uint32_t)strtoul(v, NULL, 10);
+        else if ((v = opt_value(argc, argv, &i, "--options", &bad)))
+            bad = parse_object("--options", v, &options);
+        else if ((v = opt_value(argc, argv, &i, "--searcher-options", &bad)))
+            bad = parse_object("--searcher-options", v, &soptions);
         else if (!bad && argv[i][0] != '-' && !file)
             file = argv[i];
         else if (!bad) {
@@ -227,9 +253,14 @@ static int cmd_check(int argc, char **argv)
     if (bad || !file) {
         if (!bad)
             fprintf(stderr, "usage: hpolab plugin check FILE [--searcher ID] "
-                            "[--seed N]\n");
+                            "[--seed N] [--options JSON] "
+                            "[--searcher-options JSON]\n");
+        json_decref(options);
+        json_decref(soptions);
         return 2;
     }
+    o.options = options;
+    o.searcher_options = soptions;
     struct hpolab_registry *reg = NULL;
     struct hpolab_error err;
     struct hpolab_check_report report;
@@ -239,6 +270,8 @@ static int cmd_check(int argc, char **argv)
                                HPOLAB_OK) {
         printf("FAIL  loads: %s\nverdict: FAIL\n", err.message);
         hpolab_registry_destroy(reg);
+        json_decref(options);
+        json_decref(soptions);
         return 1;
     }
     const struct hpolab_plugin *p = NULL;
@@ -269,6 +302,8 @@ static int cmd_check(int argc, char **argv)
     }
     hpolab_check_report_free(&report);
     hpolab_registry_destroy(reg);
+    json_decref(options);
+    json_decref(soptions);
     return failed ? 1 : 0;
 }
 

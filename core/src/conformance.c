@@ -86,7 +86,8 @@ int32_t hpolab_conf_space(int degenerate, struct hpolab_space **out,
     return st;
 }
 
-static int same_value(const struct hpolab_value *a, const struct hpolab_value *b)
+static int same_value(const struct hpolab_value *a,
+                      const struct hpolab_value *b)
 {
     if (a->type != b->type)
         return 0;
@@ -231,7 +232,8 @@ static int32_t conf_backend(struct hpolab_conf_run *run)
         return hpolab_check_add(run->report, run->component,
                                 "create and destroy", HPOLAB_CHECK_FAIL,
                                 "cannot create a temporary folder");
-    int32_t st = hpolab_options_create(NULL, "check", &opts, &err);
+    int32_t st =
+        hpolab_options_create(run->o->options, "--options", &opts, &err);
     struct hpolab_backend_args a = {
         .struct_size = sizeof a, .experiment_dir = dir, .entry_argc = 1,
         .entry_argv = argv, .working_dir = dir, .n_workers = 1,
@@ -274,7 +276,8 @@ static int32_t conf_plotter(struct hpolab_conf_run *run)
     const struct hpolab_plotter_class *cls = &run->comp->cls.plotter;
     struct hpolab_options *opts = NULL;
     struct hpolab_error err;
-    int32_t st = hpolab_options_create(NULL, "check", &opts, &err);
+    int32_t st =
+        hpolab_options_create(run->o->options, "--options", &opts, &err);
     struct hpolab_plotter_args a = {.struct_size = sizeof a, .options = opts};
     struct hpolab_ctx ctx;
     hpolab_ctx_init(&ctx, "plotter", run->comp->id, run->reg);

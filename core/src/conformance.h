@@ -8,6 +8,7 @@
 #ifndef HPOLAB_CORE_CONFORMANCE_H
 #define HPOLAB_CORE_CONFORMANCE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,10 @@ struct hpolab_conformance_options {
     const char *searcher; /* searcher id schedulers get; NULL: "random" */
     uint32_t seed;        /* 0: a fixed default */
     uint32_t n_trials;    /* trials per run; 0: 20 */
+    /* Options of the component under test (a JSON object) or NULL; for a
+     * scheduler, searcher_options go to its searcher. [borrowed] */
+    const json_t *options;
+    const json_t *searcher_options;
 };
 
 void hpolab_check_report_init(struct hpolab_check_report *r);

@@ -56,9 +56,12 @@ static int32_t sim_create(struct hpolab_conf_run *run,
     s->cls = &run->comp->cls.scheduler;
     hpolab_ctx_init(&s->ctx, "scheduler", run->comp->id, run->reg);
     struct hpolab_error err;
-    int32_t st = hpolab_options_create(NULL, "check", &s->opts, &err);
+    int32_t st = hpolab_options_create(run->o->options, "--options",
+                                       &s->opts, &err);
     if (st == HPOLAB_OK)
-        st = hpolab_options_create(NULL, "check", &s->sopts, &err);
+        st = hpolab_options_create(run->o->searcher_options,
+                                   "--searcher-options",
+                                   &s->sopts, &err);
     if (st != HPOLAB_OK)
         return hpolab_error_set(&s->ctx.err, st, "%s", err.message);
     struct hpolab_scheduler_args a = {
@@ -72,6 +75,14 @@ static int32_t sim_create(struct hpolab_conf_run *run,
     hpolab_conf_status(run, &s->ctx, st, "create");
     if (st != HPOLAB_OK)
         s->state = NULL;
+    /* As in a study: an option nobody read is a mistake of the caller. */
+    if (st == HPOLAB_OK &&
+        (hpolab_options_check_all_read(s->opts, run->component, &err) !=
+             HPOLAB_OK ||
+         hpolab_options_check_all_read(s->sopts, "its searcher", &err) !=
+             HPOLAB_OK))
+        st = hpolab_error_set(&s->ctx.err, HPOLAB_ERR_INVALID, "%s",
+                              err.message);
     return st;
 }
 

@@ -37,7 +37,8 @@ static int32_t s_create(struct hpolab_conf_run *run,
     si->cls = &run->comp->cls.searcher;
     hpolab_ctx_init(&si->ctx, "searcher", run->comp->id, run->reg);
     struct hpolab_error err;
-    int32_t st = hpolab_options_create(NULL, "check", &si->opts, &err);
+    int32_t st = hpolab_options_create(run->o->options, "--options", &si->opts,
+                                       &err);
     if (st != HPOLAB_OK)
         return hpolab_error_set(&si->ctx.err, st, "%s", err.message);
     struct hpolab_searcher_args a = {
@@ -50,6 +51,12 @@ static int32_t s_create(struct hpolab_conf_run *run,
     hpolab_conf_status(run, &si->ctx, st, "create");
     if (st != HPOLAB_OK)
         si->state = NULL;
+    /* As in a study: an option nobody read is a mistake of the caller. */
+    if (st == HPOLAB_OK &&
+        hpolab_options_check_all_read(si->opts, run->component, &err) !=
+            HPOLAB_OK)
+        st = hpolab_error_set(&si->ctx.err, HPOLAB_ERR_INVALID, "%s",
+                              err.message);
     return st;
 }
 

@@ -124,9 +124,9 @@ static int32_t extract(const char *tarball, const char *tmp,
             archive_entry_filetype(e) != AE_IFREG)
             st = hpolab_error_set(
                 err, HPOLAB_ERR_INVALID,
-                "%s: unexpected entry '%s': a package holds only manifest.json, "
-                "hpolab-*.so and hpolab-presets-*.json files, no folders or "
-                "links",
+                "%s: unexpected entry '%s': a package holds only "
+                "manifest.json, hpolab-*.so and hpolab-presets-*.json files, "
+                "no folders or links",
                 tarball, name ? name : "");
         else if (archive_entry_size(e) > (la_int64_t)MAX_FILE_SIZE)
             st = hpolab_error_set(err, HPOLAB_ERR_INVALID,
@@ -275,7 +275,8 @@ static int32_t check_builtin_clash(const char *tarball,
     for (size_t i = 0; st == HPOLAB_OK && i < hpolab_registry_plugin_count(pkg);
          i++) {
         const struct hpolab_plugin *p = hpolab_registry_plugin_at(pkg, i);
-        const struct hpolab_plugin *q = hpolab_registry_find_plugin(bi, p->name);
+        const struct hpolab_plugin *q =
+            hpolab_registry_find_plugin(bi, p->name);
         if (q)
             st = hpolab_error_set(err, HPOLAB_ERR_EXISTS,
                                   "%s: plugin '%s' clashes with the built-in "

@@ -85,6 +85,28 @@ for p in rea:searcher median_stopping:scheduler; do
   [ -f "$so" ] && [ -f "$work/ex-$name/hpolab-presets-$name.json" ] ||
     fail "$name: find_package build made no plugin + presets"
   run "$name-check" "$hpolab" plugin check "$so"
+done
+# A small population, so that the check also sees REA's mutations.
+run rea-check-mutate "$hpolab" plugin check "$work/ex-rea/hpolab-searcher_rea.so" \
+  --options '{"population_size": 4, "sample_size": 2}'
+run msr-check-options "$hpolab" plugin check \
+  "$work/ex-median_stopping/hpolab-scheduler_median_stopping.so" \
+  --options '{"grace_population": 2}'
+# A bad option: the verdict is FAIL and shows the plugin's message.
+if "$hpolab" plugin check "$work/ex-rea/hpolab-searcher_rea.so" \
+     --options '{"population_size": 2, "sample_size": 5}' \
+     >"$work/rea-check-badopt.log" 2>&1; then
+  fail "plugin check passed REA with sample_size > population_size"
+fi
+grep -q "FAIL .*sample_size must be in \[1, population_size" \
+  "$work/rea-check-badopt.log" || fail "no plugin message in the verdict"
+"$hpolab" plugin check "$work/ex-rea/hpolab-searcher_rea.so" \
+  --options '{"populaton_size": 4}' >"$work/rea-check-typo.log" 2>&1 &&
+  fail "plugin check accepted an option the plugin never reads"
+grep -q "unknown option 'populaton_size' for searcher 'rea'" \
+  "$work/rea-check-typo.log" || fail "no unknown-option verdict"
+for p in rea:searcher median_stopping:scheduler; do
+  name=${p%%:*} kind=${p##*:}
   # shellcheck disable=SC2046 # flags are a list
   mkdir -p "$work/pc-$name"
   run "$name-pc" "$cc" -std=c11 -Wall -Wextra -Werror -fPIC -shared \
