@@ -55,6 +55,7 @@ static void test_builtins_pass(void **state)
     static const char *files[] = {"hpolab-searcher_random.so",
                                   "hpolab-scheduler_fifo.so",
                                   "hpolab-scheduler_asha.so",
+                                  "hpolab-searcher_bayesopt.so",
                                   "hpolab-backend_local.so"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[1024];
