@@ -175,11 +175,13 @@ int32_t hpolab_aws_http_send(const struct hpolab_aws_http_request *req,
         hl = nl;
     }
     /* no 100-continue round trip; libcurl's own Accept is not signed */
-    struct curl_slist *nl = hl ? curl_slist_append(hl, "Expect:") : NULL;
-    if (nl)
-        hl = nl;
-    else
-        st = HPOLAB_ERR_NOMEM;
+    if (st == HPOLAB_OK) {
+        struct curl_slist *nl = curl_slist_append(hl, "Expect:");
+        if (nl)
+            hl = nl;
+        else
+            st = HPOLAB_ERR_NOMEM;
+    }
     if (st != HPOLAB_OK) {
         curl_slist_free_all(hl);
         curl_easy_cleanup(x.curl);
