@@ -6,5 +6,6 @@
  * 2 bad input (usage, study file, names), 130 interrupted. */
 int hpolab_cmd_run(int argc, char **argv);
 int hpolab_cmd_plugins(int argc, char **argv);
+int hpolab_cmd_sync(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
     {"run", hpolab_cmd_run, "run experiments of a study on this machine"},
     {"plugins", hpolab_cmd_plugins, "list the plugins hpolab finds"},
+    {"sync", hpolab_cmd_sync, "download a study's results from S3"},
 };
 
 static void usage(FILE *out)
@@ -28,7 +29,8 @@ static void usage(FILE *out)
             "\n"
             "Run 'hpolab <command> --help' for the options of a command.\n"
             "Environment: HPOLAB_RESULTS (results folder, default ~/hpolab),\n"
-            "HPOLAB_PLUGIN_PATH (extra plugin folders, ':'-separated).\n");
+            "HPOLAB_PLUGIN_PATH (extra plugin folders, ':'-separated),\n"
+            "HPOLAB_S3_BUCKET (hpolab sync's bucket), AWS_* (see docs/aws.md).\n");
 }
 
 int main(int argc, char **argv)
