@@ -27,7 +27,7 @@ NODE_PATH="$node_dir/node_modules" node --openssl-legacy-provider \
 pid=$!
 echo "$pid" >"$pidfile"
 for _ in $(seq 1 200); do
-  if port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log") && [ -n "$port" ]; then
+  if port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log" 2>/dev/null) && [ -n "$port" ]; then
     echo "$port"
     exit 0
   fi
