@@ -356,7 +356,7 @@ int32_t hpolab_s3_list(struct hpolab_aws_client *c, const char *bucket,
             st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
         const char *trunc = hpolab_aws_xml_find(&x, "IsTruncated");
         const char *next = hpolab_aws_xml_find(&x, "NextContinuationToken");
-        free(token);
+        char *prev = token;
         token = NULL;
         if (st == HPOLAB_OK && trunc && strcmp(trunc, "true") == 0) {
             if (!next || !next[0])
@@ -364,9 +364,16 @@ int32_t hpolab_s3_list(struct hpolab_aws_client *c, const char *bucket,
                                       "%s: page %d is truncated but has no "
                                       "NextContinuationToken",
                                       what, out->pages);
+            else if (prev && strcmp(prev, next) == 0)
+                /* a server that never advances must not loop us forever */
+                st = hpolab_error_set(err, HPOLAB_ERR_PARSE,
+                                      "%s: page %d repeats the previous "
+                                      "continuation token",
+                                      what, out->pages);
             else if (!(token = strdup(next)))
                 st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
         }
+        free(prev);
         hpolab_aws_xml_free(&x);
         if (!token)
             break;

@@ -118,6 +118,9 @@ int aws_s3_server_start(struct aws_server *s, const char *bucket)
     snprintf(data, sizeof data, "%s/data", s->dir);
     snprintf(s->pidfile, sizeof s->pidfile, "%s/s3.pid", s->dir);
     char *argv[] = {script, node_dir, data, s->pidfile, (char *)bucket, NULL};
+    char owner[32];
+    snprintf(owner, sizeof owner, "%d", (int)getpid());
+    setenv("HPOLAB_S3_SERVER_OWNER_PID", owner, 1);
     s->port = spawn_read_port(argv, NULL, 1);
     return s->port > 0 ? 0 : -1;
 }

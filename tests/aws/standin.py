@@ -15,6 +15,7 @@ Without a script entry an S3-style request gets 200 and an empty body.
 """
 import email.utils
 import json
+import os
 import signal
 import sys
 import threading
@@ -125,7 +126,17 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
 
 
+def watch_parent(parent):
+    # a killed test leaves no stand-in behind
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def main():
+    threading.Thread(target=watch_parent, args=(os.getppid(),),
+                     daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -361,6 +361,32 @@ static void test_multipart_abort(void **state)
     hpolab_aws_client_free(c);
 }
 
+static void test_list_token_loop_stops(void **state)
+{
+    (void)state;
+    const char *page =
+        "{\"status\":200,\"body\":\"<ListBucketResult><IsTruncated>true"
+        "</IsTruncated><NextContinuationToken>same/tok=</NextContinuationToken>"
+        "<Contents><Key>a</Key><Size>1</Size></Contents></ListBucketResult>\"}";
+    char scr[1024];
+    snprintf(scr, sizeof scr, "[%s,%s,%s]", page, page, page);
+    script(scr);
+    struct hpolab_aws_client *c = client();
+    struct hpolab_error err;
+    struct hpolab_s3_list l;
+    assert_int_equal(hpolab_s3_list(c, "b", "p/", 0, &l, &err),
+                     HPOLAB_ERR_PARSE);
+    assert_non_null(strstr(err.message, "repeats the previous continuation"));
+    json_t *log = recorded();
+    assert_int_equal(json_array_size(log), 2);
+    /* the token went back encoded */
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_array_get(log, 1), "path")),
+                           "continuation-token=same%2Ftok%3D"));
+    json_decref(log);
+    hpolab_aws_client_free(c);
+}
+
 /* Runs last: everything logged (at DEBUG) so far in this program. */
 static void test_no_credential_in_logs(void **state)
 {
@@ -390,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup(test_expired_credentials_refreshed, each),
         cmocka_unit_test_setup(test_region_redirect, each),
         cmocka_unit_test_setup(test_multipart_abort, each),
+        cmocka_unit_test_setup(test_list_token_loop_stops, each),
         cmocka_unit_test_setup(test_no_credential_in_logs, each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,7 +3,8 @@
 # @20minutes/s3rver 5.0.0, which checks SigV4 signatures (path style).
 #   s3-server-start.sh NODE_DIR DATA_DIR PIDFILE [BUCKET...]
 # NODE_DIR (in the build tree) receives the npm packages when missing.
-# Prints the port on stdout; stop with s3-server-stop.sh PIDFILE.
+# Prints the port on stdout; stop with s3-server-stop.sh PIDFILE. With
+# HPOLAB_S3_SERVER_OWNER_PID set, the server also stops when that process ends.
 set -euo pipefail
 
 node_dir=$1 data_dir=$2 pidfile=$3

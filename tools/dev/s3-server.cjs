@@ -14,4 +14,12 @@ server.run().then(addr => {
   const p = addr && addr.port ? addr.port : port;
   console.log(`listening on 127.0.0.1:${p}`);
 }, e => { console.error(e); process.exit(1); });
+// HPOLAB_S3_SERVER_OWNER_PID: stop when that process (a test) is gone, so
+// a killed test leaves no server behind.
+const owner = Number(process.env.HPOLAB_S3_SERVER_OWNER_PID || 0);
+if (owner > 0) {
+  setInterval(() => {
+    try { process.kill(owner, 0); } catch (e) { server.close().finally(() => process.exit(0)); }
+  }, 1000).unref();
+}
 process.on('SIGTERM', () => server.close().then(() => process.exit(0), () => process.exit(0)));
