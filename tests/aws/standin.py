@@ -105,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
             if self.path.startswith("/latest/"):
                 if self._metadata() is not False:
                     return
-            if self.path.startswith("/container-creds"):
+            if self.path == "/container-creds":
                 want = state["config"].get("auth")
                 if want and self.headers.get("Authorization") != want:
                     return self._answer(401, "{}")
