@@ -16,9 +16,11 @@
 #include "clock.h"
 #include "diag.h"
 #include "fsutil.h"
+#include "launch_scale.h"
 #include "log.h"
 #include "plugin_loader.h"
 #include "registry.h"
+#include "results_root.h"
 #include "space.h"
 #include "study.h"
 #include "tuner.h"
@@ -36,6 +38,8 @@ struct run_args {
     int64_t random_seed; /* -1: draw one */
     int64_t n_workers;   /* -1: the benchmark's */
     double max_wallclock_time;  /* < 0: the benchmark's */
+    int scale_max_wallclock_time;
+    double results_update_interval; /* seconds */
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
     int verbose;
@@ -44,7 +48,7 @@ struct run_args {
     struct cli_parser parser; /* owns the option values above */
 };
 
-static const struct cli_option run_options[] = {
+const struct cli_option hpolab_run_cli_options[] = {
     {"experiment_tag", CLI_STRING, "TAG",
      "name of the study's results: letters, digits and '-' (default: the "
      "study's name, else a random word-word)"},
@@ -61,10 +65,16 @@ static const struct cli_option run_options[] = {
     {"n_workers", CLI_INT, "N", "trials run at once (default: the benchmark's)"},
     {"max_wallclock_time", CLI_DOUBLE, "SECONDS",
      "time budget of each experiment (default: the benchmark's)"},
+    {"scale_max_wallclock_time", CLI_BOOL, "BOOL",
+     "with --n_workers A below the benchmark's B and no --max_wallclock_time: "
+     "budget = benchmark's budget x B / A (default false)"},
     {"max_num_evaluations", CLI_INT, "N",
      "stop after more than N results (default: the benchmark's)"},
     {"results_dir", CLI_STRING, "DIR",
      "where experiment folders go (default: $HPOLAB_RESULTS, else ~/hpolab)"},
+    {"results_update_interval", CLI_DOUBLE, "SECONDS",
+     "rewrite results.csv.zip at most this often while tuning (default 10; "
+     "always at the end)"},
     {"verbose", CLI_BOOL, "BOOL", "log what the tuner and plugins do"},
     {NULL, 0, NULL, NULL},
 };
@@ -79,7 +89,7 @@ static void usage(FILE *out, const struct hpolab_study *study)
             "writes each experiment's\nmetadata.json and results.csv.zip to "
             "<results_dir>/<tuner name>/.\n\noptions (--name value or "
             "--name=value):\n");
-    cli_options_print(out, run_options);
+    cli_options_print(out, hpolab_run_cli_options);
     if (study && study->n_extra_args) {
         fprintf(out, "\noptions of %s (its \"extra_args\"):\n", study->path);
         for (size_t i = 0; i < study->n_extra_args; i++) {
@@ -106,16 +116,20 @@ static void usage(FILE *out, const struct hpolab_study *study)
                      "(\"extra_args\"); 'hpolab run STUDY.json --help' "
                      "lists them.\n");
     fprintf(out, "\nExit status: 0 done, 1 an experiment failed, 2 bad "
-                 "input, 130 interrupted.\n");
+                 "input, 128 + the signal when interrupted (130 Ctrl-C, 143 "
+                 "SIGTERM, 129 hangup).\n");
 }
 
 /* ---- signals ------------------------------------------------------------ */
 
 static struct hpolab_tuner *volatile current_tuner;
 static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t first_signal; /* decides the exit status */
 
 static void on_signal(int sig)
 {
+    if (!first_signal)
+        first_signal = sig;
     interrupts++;
     struct hpolab_tuner *t = current_tuner;
     if (t)
@@ -130,7 +144,23 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal ends the study like Ctrl-C, never half-way */
+    sigaction(SIGHUP, &sa, NULL);
+    /* a reader that went away (| head) must not kill the tuner: output
+     * errors are ignored, the study runs on */
     signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *signal_what(int sig)
+{
+    switch (sig) {
+    case SIGHUP:
+        return "hangup (the terminal closed)";
+    case SIGTERM:
+        return "termination request (SIGTERM)";
+    default:
+        return "interrupt (Ctrl-C)";
+    }
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -315,8 +345,13 @@ static int run_experiment(const struct run_args *a,
                           uint32_t master)
 {
     int64_t n_workers = a->n_workers > 0 ? a->n_workers : b->n_workers;
-    double max_time = a->max_wallclock_time >= 0 ? a->max_wallclock_time
-                                                 : b->stop.max_wallclock_time;
+    int scaled = 0;
+    double max_time = hpolab_scaled_wallclock_time(
+        a->max_wallclock_time, a->n_workers, b->stop.max_wallclock_time,
+        b->n_workers, a->scale_max_wallclock_time, &scaled);
+    if (scaled)
+        printf("Scaling max_wallclock_time: %g (from %g)\n", max_time,
+               b->stop.max_wallclock_time);
     int64_t max_evals = a->max_num_evaluations >= 0
                             ? a->max_num_evaluations
                             : b->stop.max_num_evaluations;
@@ -358,7 +393,7 @@ static int run_experiment(const struct run_args *a,
     o.stop = &sc;
     o.metadata = md;
     o.entrypoint_stem = entry_stem(b, stem, sizeof stem);
-    o.results_update_interval = 10.0;
+    o.results_update_interval = a->results_update_interval;
     o.stop_grace_period = 10.0;
     o.progress = on_progress;
     o.progress_user = &ps;
@@ -403,8 +438,10 @@ static int run_experiment(const struct run_args *a,
         printf("results: %s\n--------------------\n", dir);
     }
     if (st == HPOLAB_ERR_INTERRUPTED) {
-        fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 130;
+        int sig = first_signal ? first_signal : SIGINT;
+        fprintf(stderr, "hpolab run: %s: %s\n", signal_what(sig),
+                err.message);
+        rc = 128 + sig;
     } else if (st != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: %s\n", err.message);
         rc = exit_status_of(st);
@@ -426,10 +463,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     a->random_seed = -1;
     a->n_workers = -1;
     a->max_wallclock_time = -1.0;
+    a->results_update_interval = 10.0;
     a->max_num_evaluations = -1;
     a->extra = json_object();
     a->parser = (struct cli_parser){
-        .options = run_options, .extra = a->extra, .command = "hpolab run"};
+        .options = hpolab_run_cli_options, .extra = a->extra, .command = "hpolab run"};
     struct cli_parser *pp = &a->parser;
     int rc = cli_parse(pp, argc, argv);
     if (rc != 0)
@@ -444,10 +482,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     cli_get_int(pp, "random_seed", &a->random_seed);
     cli_get_int(pp, "n_workers", &a->n_workers);
     cli_get_double(pp, "max_wallclock_time", &a->max_wallclock_time);
+    cli_get_double(pp, "results_update_interval",
+                   &a->results_update_interval);
     cli_get_int(pp, "max_num_evaluations", &a->max_num_evaluations);
     cli_get_string(pp, "results_dir", &a->results_dir);
-    int64_t verbose = 0;
+    int64_t verbose = 0, scale = 0;
     cli_get_bool(pp, "verbose", &verbose);
+    cli_get_bool(pp, "scale_max_wallclock_time", &scale);
+    a->scale_max_wallclock_time = (int)scale;
     a->verbose = (int)verbose;
     return cli_check_ranges(pp);
 }
@@ -594,8 +636,7 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    const char *rd = a.results_dir ? a.results_dir : getenv("HPOLAB_RESULTS");
-    results_dir = hpolab_expand_user(rd && rd[0] ? rd : "~/hpolab");
+    results_dir = hpolab_results_root(a.results_dir);
     if (!results_dir ||
         hpolab_check_writable_dir(results_dir, &err) != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: results folder: %s\n",

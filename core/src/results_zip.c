@@ -9,7 +9,12 @@
 
 /* A member list larger than this is not a results file; guards the reader
  * against archives that would expand to absurd sizes. */
-#define MAX_MEMBER_BYTES ((zip_uint64_t)1 << 34)
+/* A results CSV of 40 000 rows of 100 columns is well under 100 MB. */
+#define MAX_MEMBER_BYTES ((zip_uint64_t)1 << 30)
+/* The first allocation for a member: its declared size is not trusted (a
+ * damaged 700-byte archive may claim 4 GB), memory grows with what is
+ * actually read. */
+#define FIRST_CHUNK_BYTES ((zip_uint64_t)1 << 20)
 
 int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
                                  size_t len, void **out, size_t *out_len,
@@ -109,6 +114,45 @@ static int is_macos_extra(const char *name)
 }
 
 /* The single member of the zip archive data[0..len) as text, [owned: free]. */
+/* Reads exactly size bytes of zf into *out (NUL-terminated) [owned: free],
+ * growing the buffer with the data actually read. */
+static int32_t read_member(zip_file_t *zf, zip_uint64_t size,
+                           const char *path, const char *name, char **out,
+                           struct hpolab_error *err)
+{
+    zip_uint64_t cap = size < FIRST_CHUNK_BYTES ? size : FIRST_CHUNK_BYTES;
+    zip_uint64_t len = 0;
+    char *buf = malloc((size_t)cap + 1);
+    if (!buf)
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    while (len < size) {
+        if (len == cap) {
+            zip_uint64_t ncap = 2 * cap < size ? 2 * cap : size;
+            char *nb = realloc(buf, (size_t)ncap + 1);
+            if (!nb) {
+                free(buf);
+                return hpolab_error_set(err, HPOLAB_ERR_NOMEM,
+                                        "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        zip_int64_t got = zip_fread(zf, buf + len, cap - len);
+        if (got <= 0) {
+            free(buf);
+            return hpolab_error_set(err, HPOLAB_ERR_PARSE,
+                                    "%s: cannot read member '%s': %s", path,
+                                    name,
+                                    got < 0 ? zip_file_strerror(zf)
+                                            : "archive is truncated");
+        }
+        len += (zip_uint64_t)got;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return HPOLAB_OK;
+}
+
 static int32_t unzip_single(const char *path, const char *data, size_t len,
                             char **out, size_t *out_len,
                             struct hpolab_error *err)
@@ -155,24 +199,12 @@ static int32_t unzip_single(const char *path, const char *data, size_t len,
     char *text = NULL;
     if (st == HPOLAB_OK) {
         zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)found, 0);
-        text = zf ? malloc((size_t)zs.size + 1) : NULL;
-        if (!zf) {
+        if (!zf)
             st = hpolab_error_set(err, HPOLAB_ERR_PARSE,
                                   "%s: cannot open member '%s': %s", path,
                                   zs.name, zip_strerror(za));
-        } else if (!text) {
-            st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-        } else {
-            zip_int64_t got = zip_fread(zf, text, zs.size);
-            if (got < 0 || (zip_uint64_t)got != zs.size)
-                st = hpolab_error_set(err, HPOLAB_ERR_PARSE,
-                                      "%s: cannot read member '%s': %s", path,
-                                      zs.name,
-                                      got < 0 ? zip_file_strerror(zf)
-                                              : "archive is truncated");
-            else
-                text[zs.size] = '\0';
-        }
+        else
+            st = read_member(zf, zs.size, path, zs.name, &text, err);
         if (zf)
             zip_fclose(zf);
     }
@@ -192,8 +224,9 @@ static int is_zip(const char *data, size_t len)
            ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6));
 }
 
-static int32_t read_results_file(const char *path, struct hpolab_results **out,
-                                 struct hpolab_error *err)
+/* The CSV text of a results file (unzipped if it is an archive). */
+static int32_t results_text(const char *path, char **out, size_t *out_len,
+                            struct hpolab_error *err)
 {
     char *data;
     size_t len;
@@ -210,6 +243,46 @@ static int32_t read_results_file(const char *path, struct hpolab_results **out,
         data = csv;
         len = csv_len;
     }
+    *out = data;
+    *out_len = len;
+    return HPOLAB_OK;
+}
+
+int32_t hpolab_results_scan(const char *dir, const char *const *columns,
+                            size_t ncolumns, unsigned char *found,
+                            hpolab_csv_row_fn fn, void *user,
+                            struct hpolab_error *err)
+{
+    static const char *const names[] = {HPOLAB_RESULTS_ZIP, HPOLAB_RESULTS_CSV};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = hpolab_path_join(dir, names[i]);
+        if (!path)
+            return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        char *text = NULL;
+        size_t len = 0;
+        int32_t st = results_text(path, &text, &len, err);
+        if (st == HPOLAB_OK) {
+            st = hpolab_results_scan_csv(text, len, path, columns, ncolumns,
+                                         found, fn, user, err);
+            free(text);
+        }
+        free(path);
+        if (st != HPOLAB_ERR_NOT_FOUND)
+            return st;
+    }
+    return hpolab_error_set(err, HPOLAB_ERR_NOT_FOUND,
+                            "no results in '%s': neither %s nor %s exists",
+                            dir, HPOLAB_RESULTS_ZIP, HPOLAB_RESULTS_CSV);
+}
+
+static int32_t read_results_file(const char *path, struct hpolab_results **out,
+                                 struct hpolab_error *err)
+{
+    char *data;
+    size_t len;
+    int32_t st = results_text(path, &data, &len, err);
+    if (st != HPOLAB_OK)
+        return st;
     st = hpolab_results_from_csv(data, len, path, out, err);
     free(data);
     return st;
