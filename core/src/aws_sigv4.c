@@ -3,6 +3,7 @@
 #include "aws_sigv4.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -430,4 +431,34 @@ void hpolab_aws_amz_date(int64_t t, char out[17])
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+void hpolab_aws_chunk_signature(const unsigned char key[32],
+                                const char *amz_date, const char *region,
+                                const char *service, const char *previous,
+                                const void *chunk, size_t len, char out[65])
+{
+    char chash[65];
+    hpolab_sha256_hex(chunk ? chunk : "", len, chash);
+    struct hpolab_buffer b;
+    hpolab_buffer_init(&b);
+    const char *parts[] = {"AWS4-HMAC-SHA256-PAYLOAD\n", amz_date, "\n",
+                           NULL, "/", region, "/", service,
+                           "/" TERMINATOR "\n", previous, "\n",
+                           HPOLAB_AWS_EMPTY_SHA256 "\n", chash};
+    char date8[9];
+    snprintf(date8, sizeof date8, "%.8s", amz_date);
+    parts[3] = date8;
+    int32_t st = HPOLAB_OK;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (st == HPOLAB_OK)
+            st = append_str(&b, parts[i]);
+    unsigned char mac[32];
+    if (st == HPOLAB_OK) {
+        hpolab_hmac_sha256(key, 32, b.data, b.len, mac);
+        hpolab_hex_lower(mac, 32, out);
+    } else {
+        out[0] = '\0';
+    }
+    hpolab_buffer_free(&b);
 }

@@ -62,6 +62,14 @@ int32_t hpolab_aws_sign(const struct hpolab_aws_sign_input *in,
                         struct hpolab_error *err);
 void hpolab_aws_signature_free(struct hpolab_aws_signature *sig);
 
+/* aws-chunked uploads (x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-
+ * PAYLOAD): the signature of one chunk, chained from the previous one (the
+ * seed signature of the headers first). key: hpolab_aws_signing_key. */
+void hpolab_aws_chunk_signature(const unsigned char key[32],
+                                const char *amz_date, const char *region,
+                                const char *service, const char *previous,
+                                const void *chunk, size_t len, char out[65]);
+
 /* Writes "YYYYMMDDTHHMMSSZ" for unix time t (UTC). out: 17 bytes. */
 void hpolab_aws_amz_date(int64_t t, char out[17]);
 
