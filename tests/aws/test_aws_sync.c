@@ -301,12 +301,112 @@ static void test_sync_command_no_credential_leaks(void **state)
     free(errs);
 }
 
+/* Runs argv (the hpolab binary first) quietly; returns its exit status. */
+static int run_quiet(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Uploads every file under dir as <prefix>/<relative path>. */
+static void upload_tree(struct hpolab_aws_client *c, const char *dir,
+                        const char *prefix, int *n)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = hpolab_path_join(dir, e->d_name);
+        char key[1024];
+        snprintf(key, sizeof key, "%s/%s", prefix, e->d_name);
+        struct stat st;
+        assert_int_equal(stat(p, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            upload_tree(c, p, key, n);
+        } else {
+            struct hpolab_error err;
+            if (hpolab_s3_put_file(c, "results", key, p, NULL, NULL, &err) !=
+                HPOLAB_OK)
+                fail_msg("%s", err.message);
+            (*n)++;
+        }
+        free(p);
+    }
+    closedir(d);
+}
+
+/* hpolab run -> results uploaded the way a SageMaker job's checkpoint sync
+ * leaves them -> hpolab sync -> hpolab plot reads the synced study. */
+static void test_run_sync_plot_cycle(void **state)
+{
+    (void)state;
+    use_s3rver();
+    char bin[600], study[600], r1[700], r2[700], out[800];
+    snprintf(bin, sizeof bin, "%s/bin/hpolab", HPOLAB_TEST_BINARY_DIR);
+    snprintf(study, sizeof study, "%s/examples/quickstart/study.json",
+             HPOLAB_TEST_SOURCE_DIR);
+    snprintf(r1, sizeof r1, "%s/cycle-run", tmp);
+    snprintf(r2, sizeof r2, "%s/cycle-synced", tmp);
+    snprintf(out, sizeof out, "%s/cycle-plot", tmp);
+    char *run[] = {bin, "run", study, "--results_dir", r1,
+                   "--experiment_tag", "cyc", "--num_seeds", "2",
+                   "--max_num_evaluations", "4", NULL};
+    assert_int_equal(run_quiet(run), 0);
+    struct hpolab_aws_client *c;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_aws_client_create(NULL, &c, &err), HPOLAB_OK);
+    DIR *d = opendir(r1);
+    assert_non_null(d);
+    struct dirent *e;
+    int experiments = 0, files = 0;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "cyc-", 4) != 0)
+            continue;
+        /* cyc-synthetic-<seed>-<time>: the launcher's <method>-<seed> */
+        char prefix[600], *p = hpolab_path_join(r1, e->d_name);
+        snprintf(prefix, sizeof prefix, "hpolab/cyc/RS-%c/%s",
+                 e->d_name[strlen("cyc-synthetic-")], e->d_name);
+        upload_tree(c, p, prefix, &files);
+        free(p);
+        experiments++;
+    }
+    closedir(d);
+    hpolab_aws_client_free(c);
+    assert_int_equal(experiments, 2);
+    assert_true(files > 4);
+    char rd[760];
+    snprintf(rd, sizeof rd, "--results_dir=%s", r2);
+    char *sync[] = {bin, "sync", "cyc", "--bucket", "results", rd, NULL};
+    assert_int_equal(run_quiet(sync), 0);
+    char *plot[] = {bin, "plot", "cyc", "--results_dir", r2, "--output", out,
+                    NULL};
+    assert_int_equal(run_quiet(plot), 0);
+    char csv[900];
+    snprintf(csv, sizeof csv, "%s-summary.csv", out);
+    char *summary = read_text(csv);
+    assert_non_null(summary);
+    assert_non_null(strstr(summary, "RS"));
+    free(summary);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_layout),
         cmocka_unit_test(test_sync_command_bad_input),
         cmocka_unit_test(test_sync_command_no_credential_leaks),
+        cmocka_unit_test(test_run_sync_plot_cycle),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
