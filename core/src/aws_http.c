@@ -175,6 +175,17 @@ int32_t hpolab_aws_http_send(const struct hpolab_aws_http_request *req,
         hl = nl;
     }
     /* no 100-continue round trip; libcurl's own Accept is not signed */
+    int has_type = 0;
+    for (size_t i = 0; i < req->n_headers; i++)
+        has_type |= strcasecmp(req->headers[i].name, "content-type") == 0;
+    /* libcurl would label a POSTFIELDS body form-urlencoded, unsigned */
+    if (st == HPOLAB_OK && !has_type) {
+        struct curl_slist *nl = curl_slist_append(hl, "Content-Type:");
+        if (nl)
+            hl = nl;
+        else
+            st = HPOLAB_ERR_NOMEM;
+    }
     if (st == HPOLAB_OK) {
         struct curl_slist *nl = curl_slist_append(hl, "Expect:");
         if (nl)

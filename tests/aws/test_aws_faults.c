@@ -125,9 +125,10 @@ static void test_throttling_and_5xx_retried(void **state)
     assert_int_equal(hpolab_aws_client_attempts(c), 3);
     assert_non_null(strstr(logbuf, "SlowDown; retry 1 of 2"));
     assert_non_null(strstr(logbuf, "InternalError; retry 2 of 2"));
-    /* every attempt carried the body */
+    /* every attempt carried the body, and no content type nobody signed */
     json_t *log = recorded();
     assert_int_equal(json_array_size(log), 3);
+    assert_null(rec_header(log, 2, "content-type"));
     assert_int_equal(json_integer_value(json_object_get(json_array_get(log, 2),
                                                         "len")),
                      4);
