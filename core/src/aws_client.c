@@ -1,6 +1,7 @@
 /* aws_client.c: the signed, retried AWS call (aws_client.h). */
 #include "aws_client.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -390,7 +391,16 @@ int32_t hpolab_aws_send(struct hpolab_aws_client *c,
         double delay = hpolab_aws_retry_next(&c->retry, retries, cls);
         if (delay < 0) {
             long status = resp->status;
-            if (hst != HPOLAB_OK)
+            if (hst != HPOLAB_OK && (resp->transport_error ==
+                                         CURLE_PEER_FAILED_VERIFICATION ||
+                                     resp->transport_error ==
+                                         CURLE_SSL_CACERT_BADFILE))
+                st = hpolab_error_set(
+                    err, HPOLAB_ERR_IO,
+                    "%s: %s at %s: the TLS certificate is not trusted (set "
+                    "AWS_CA_BUNDLE to the CA file of a private endpoint)",
+                    what, resp->transport_message, url);
+            else if (hst != HPOLAB_OK)
                 st = hpolab_error_set(
                     err, HPOLAB_ERR_IO,
                     "%s: %s (after %d attempt%s; check the endpoint %s)",

@@ -48,9 +48,23 @@ int hpolab_aws_retry_class(long status, const char *code, int transport_error)
         NULL};
     static const char *const expired[] = {"ExpiredToken",
                                           "ExpiredTokenException", NULL};
-    if (status == 0)
-        return transport_error ? HPOLAB_AWS_RETRY_TRANSIENT
-                               : HPOLAB_AWS_RETRY_NO;
+    if (status == 0) {
+        switch (transport_error) {
+        case CURLE_COULDNT_RESOLVE_HOST: /* DNS may come back */
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_GOT_NOTHING:
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_PARTIAL_FILE:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+        case CURLE_SSL_CONNECT_ERROR:
+            return HPOLAB_AWS_RETRY_TRANSIENT;
+        default: /* e.g. an untrusted certificate: retrying cannot help */
+            return HPOLAB_AWS_RETRY_NO;
+        }
+    }
     if (code && in_list(code, throttling))
         return HPOLAB_AWS_RETRY_THROTTLE;
     if (code && in_list(code, expired))

@@ -143,15 +143,23 @@ void aws_s3_server_stop(struct aws_server *s)
     memset(s, 0, sizeof *s);
 }
 
-int aws_standin_start(struct aws_server *s)
+int aws_standin_start_tls(struct aws_server *s, const char *cert,
+                          const char *key)
 {
     memset(s, 0, sizeof *s);
     char script[600];
     snprintf(script, sizeof script, "%s/tests/aws/standin.py",
              HPOLAB_TEST_SOURCE_DIR);
-    char *argv[] = {"python3", script, NULL};
+    char *argv[] = {"python3", script, (char *)cert, (char *)key, NULL};
+    if (!cert)
+        argv[2] = NULL;
     s->port = spawn_read_port(argv, &s->pid, 0);
     return s->port > 0 ? 0 : -1;
+}
+
+int aws_standin_start(struct aws_server *s)
+{
+    return aws_standin_start_tls(s, NULL, NULL);
 }
 
 void aws_standin_stop(struct aws_server *s)

@@ -22,6 +22,9 @@ void aws_env_clean(const char *dir);
 int aws_s3_server_start(struct aws_server *s, const char *bucket);
 void aws_s3_server_stop(struct aws_server *s);
 int aws_standin_start(struct aws_server *s);
+/* The stand-in over https with a certificate (PEM files). */
+int aws_standin_start_tls(struct aws_server *s, const char *cert,
+                          const char *key);
 void aws_standin_stop(struct aws_server *s);
 /* HTTP to the stand-in's control paths: POST body to path, answer into out
  * (NUL-terminated). Returns the HTTP status, -1 on failure. */

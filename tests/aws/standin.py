@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loopback stand-in for the AWS tests: scripted answers (faults), IMDSv2
 and container-credential endpoints. Listens on 127.0.0.1 (a free port),
-prints the port, serves until SIGTERM.
+prints the port, serves until SIGTERM. Arguments CERT KEY: https.
 
 Control (POST, JSON bodies):
   /__script  a list of answers used in order by the next non-control
@@ -17,6 +17,7 @@ import email.utils
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -139,6 +140,10 @@ def main():
                      daemon=True).start()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if len(sys.argv) == 3:  # CERT KEY: serve https
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(server.server_address[1], flush=True)
     server.serve_forever()

@@ -3,6 +3,7 @@
  * credentials, a region redirect, a wrong clock; each is retried or
  * reported in one line, an aborted multipart upload leaves no parts, and a
  * sentinel secret and token never reach a log line or an error. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -388,6 +391,52 @@ static void test_list_token_loop_stops(void **state)
     hpolab_aws_client_free(c);
 }
 
+/* TLS is verified: a self-signed endpoint fails (once, no retries) with
+ * what to set, and works once AWS_CA_BUNDLE names its certificate. */
+static void test_tls_verified(void **state)
+{
+    (void)state;
+    char cert[700], key[700];
+    snprintf(cert, sizeof cert, "%s/cert.pem", tmp);
+    snprintf(key, sizeof key, "%s/key.pem", tmp);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execlp("openssl", "openssl", "req", "-x509", "-newkey", "rsa:2048",
+               "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj",
+               "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+               (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct aws_server tls;
+    assert_int_equal(aws_standin_start_tls(&tls, cert, key), 0);
+    char url[64];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d", tls.port);
+    setenv("AWS_ENDPOINT_URL", url, 1);
+    struct hpolab_aws_client *c = client();
+    struct hpolab_error err;
+    int32_t st = hpolab_s3_put_buffer(c, "b", "k", "x", 1, NULL, &err);
+    long attempts = hpolab_aws_client_attempts(c);
+    hpolab_aws_client_free(c);
+    setenv("AWS_CA_BUNDLE", cert, 1);
+    c = client();
+    struct hpolab_error err2;
+    int32_t st2 = hpolab_s3_put_buffer(c, "b", "k", "x", 1, NULL, &err2);
+    hpolab_aws_client_free(c);
+    unsetenv("AWS_CA_BUNDLE");
+    aws_standin_stop(&tls);
+    assert_int_equal(st, HPOLAB_ERR_IO);
+    assert_int_equal(attempts, 1);
+    assert_non_null(strstr(err.message, "set AWS_CA_BUNDLE"));
+    if (st2 != HPOLAB_OK)
+        fail_msg("with AWS_CA_BUNDLE: %s", err2.message);
+}
+
 /* Runs last: everything logged (at DEBUG) so far in this program. */
 static void test_no_credential_in_logs(void **state)
 {
@@ -418,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup(test_region_redirect, each),
         cmocka_unit_test_setup(test_multipart_abort, each),
         cmocka_unit_test_setup(test_list_token_loop_stops, each),
+        cmocka_unit_test_setup(test_tls_verified, each),
         cmocka_unit_test_setup(test_no_credential_in_logs, each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

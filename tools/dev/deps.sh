@@ -17,6 +17,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev  # AWS client: HTTP(S), SigV4 hashes
   libexpat1-dev                    # AWS client: S3's XML answers
   nodejs                           # AWS tests: the loopback S3 server (npm)
+  openssl                          # AWS tests: a self-signed certificate
 )
 
 missing=()
