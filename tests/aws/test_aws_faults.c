@@ -21,6 +21,7 @@
 #include "aws_endpoint.h"
 #include "aws_fixture.h"
 #include "aws_s3.h"
+#include "aws_sts.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -391,6 +392,38 @@ static void test_list_token_loop_stops(void **state)
     hpolab_aws_client_free(c);
 }
 
+static void test_sts_default_bucket(void **state)
+{
+    (void)state;
+    script("[{\"status\":200,\"body\":\"<GetCallerIdentityResponse xmlns="
+           "\\\"https://sts.amazonaws.com/doc/2011-06-15/\\\"><GetCallerIdentityResult>"
+           "<Arn>arn:aws:iam::123456789012:user/u</Arn><UserId>AIDA</UserId>"
+           "<Account>123456789012</Account></GetCallerIdentityResult>"
+           "</GetCallerIdentityResponse>\"},"
+           "{\"status\":200,\"body\":\"<GetCallerIdentityResponse>"
+           "<GetCallerIdentityResult><Account>12</Account>"
+           "</GetCallerIdentityResult></GetCallerIdentityResponse>\"}]");
+    struct hpolab_aws_client *c = client();
+    struct hpolab_error err;
+    char *bucket = NULL;
+    assert_int_equal(hpolab_aws_default_bucket(c, &bucket, &err), HPOLAB_OK);
+    assert_string_equal(bucket, "sagemaker-us-east-1-123456789012");
+    free(bucket);
+    json_t *log = recorded();
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(log, 0), "method")),
+                        "POST");
+    assert_non_null(strstr(rec_header(log, 0, "authorization"),
+                           "/us-east-1/sts/aws4_request"));
+    assert_non_null(strstr(rec_header(log, 0, "content-type"),
+                           "application/x-www-form-urlencoded"));
+    json_decref(log);
+    assert_int_equal(hpolab_aws_default_bucket(c, &bucket, &err),
+                     HPOLAB_ERR_PARSE);
+    assert_non_null(strstr(err.message, "set --bucket"));
+    hpolab_aws_client_free(c);
+}
+
 /* TLS is verified: a self-signed endpoint fails (once, no retries) with
  * what to set, and works once AWS_CA_BUNDLE names its certificate. */
 static void test_tls_verified(void **state)
@@ -467,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup(test_region_redirect, each),
         cmocka_unit_test_setup(test_multipart_abort, each),
         cmocka_unit_test_setup(test_list_token_loop_stops, each),
+        cmocka_unit_test_setup(test_sts_default_bucket, each),
         cmocka_unit_test_setup(test_tls_verified, each),
         cmocka_unit_test_setup(test_no_credential_in_logs, each),
     };
