@@ -21,5 +21,6 @@ int hpolab_cmd_cancel(int argc, char **argv);
  * them all and forwards them to every slice. */
 extern const struct cli_option hpolab_run_cli_options[];
 int hpolab_cmd_plot(int argc, char **argv);
+int hpolab_cmd_sync(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
      "run a study's experiments in parallel (local processes or Slurm)"},
     {"status", hpolab_cmd_status, "show the jobs of a launched study"},
     {"cancel", hpolab_cmd_cancel, "stop the jobs of a launched study"},
+    {"sync", hpolab_cmd_sync, "download a study's results from S3"},
     {"job", hpolab_cmd_job, "(internal) one job of a launched study"},
 };
 
@@ -36,7 +37,8 @@ static void usage(FILE *out)
             "\n"
             "Run 'hpolab <command> --help' for the options of a command.\n"
             "Environment: HPOLAB_RESULTS (results folder, default ~/hpolab),\n"
-            "HPOLAB_PLUGIN_PATH (extra plugin folders, ':'-separated).\n");
+            "HPOLAB_PLUGIN_PATH (extra plugin folders, ':'-separated),\n"
+            "HPOLAB_S3_BUCKET (hpolab sync's bucket), AWS_* (see docs/aws.md).\n");
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,10 @@ packages=(
   gnuplot-nox                      # hpolab plot renders PNG, SVG and PDF
   python3                          # the Python example training script
   valgrind                         # memory checks of the test suite
+  libcurl4-openssl-dev libssl-dev  # AWS client: HTTP(S), SigV4 hashes
+  libexpat1-dev                    # AWS client: S3's XML answers
+  nodejs                           # AWS tests: the loopback S3 server (npm)
+  openssl                          # AWS tests: a self-signed certificate
 )
 
 missing=()
@@ -23,6 +27,8 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# npm ships inside NodeSource's nodejs; Debian's own nodejs needs the package
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()
