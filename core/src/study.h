@@ -156,7 +156,8 @@ hpolab_study_find_method(const struct hpolab_study *s, const char *name);
 const struct hpolab_study_extra_arg *
 hpolab_study_find_extra_arg(const struct hpolab_study *s, const char *name);
 
-/* [static] NULL-terminated names of the built-in options of `hpolab run`
+/* [static] NULL-terminated names of the built-in options of `hpolab run` and
+ * `hpolab launch`
  * (without "--"); an extra argument may not take one of these names. Keep it
  * in sync with the command line. */
 const char *const *hpolab_study_builtin_option_names(void);
