@@ -22,5 +22,13 @@ int hpolab_cmd_cancel(int argc, char **argv);
 extern const struct cli_option hpolab_run_cli_options[];
 int hpolab_cmd_plot(int argc, char **argv);
 int hpolab_cmd_sync(int argc, char **argv);
+/* Downloads s3://<bucket>/hpolab/<tag>/ (metadata.json and results.csv.zip,
+ * or everything with all) into <results>/<tag>/ and prints one line; errors
+ * are one line on stderr starting with command. bucket NULL:
+ * $HPOLAB_S3_BUCKET, else sagemaker-<region>-<account>; results_dir, region,
+ * profile NULL: the defaults. Returns an exit status (0, 1, 2). */
+int hpolab_sync_tag(const char *command, const char *tag, const char *bucket,
+                    const char *results_dir, const char *region,
+                    const char *profile, int all);
 
 #endif

@@ -87,6 +87,12 @@ static const struct cli_option plot_options[] = {
     {"seed", CLI_INT, "S", "the seed for --per-trial (default 0)"},
     {"plotter", CLI_STRING, "NAME", "plotter plugin (default: gnuplot)"},
     {"gnuplot", CLI_STRING, "PROGRAM", "gnuplot program (default: gnuplot)"},
+    {"download-from-s3", CLI_FLAG, NULL,
+     "first download the tag's metadata.json and results.csv.zip files from "
+     "s3://<bucket>/hpolab/TAG/ (as hpolab sync TAG)"},
+    {"bucket", CLI_STRING, "B",
+     "with --download-from-s3: the bucket (default: $HPOLAB_S3_BUCKET, else "
+     "sagemaker-<region>-<account>)"},
     {"no_render", CLI_FLAG, NULL,
      "write the script and data only, do not run the plotter's renderer"},
     {"verbose", CLI_BOOL, "BOOL", "log more (per-setup run times)"},
@@ -284,6 +290,18 @@ int hpolab_cmd_plot(int argc, char **argv)
         goto oom;
     const char *rd = NULL;
     cli_get_string(&parser, "results_dir", &rd);
+    if (json_is_true(json_object_get(parser.values, "download-from-s3"))) {
+        const char *bucket = NULL;
+        cli_get_string(&parser, "bucket", &bucket);
+        for (size_t i = 0; i < n_tags; i++) {
+            int src = hpolab_sync_tag("hpolab plot", tags[i], bucket, rd,
+                                      NULL, NULL, 0);
+            if (src != 0) {
+                rc = src;
+                goto out;
+            }
+        }
+    }
     if (!(root = hpolab_results_root(rd)))
         goto oom;
     if (!hpolab_is_dir(root)) {

@@ -55,6 +55,62 @@ static double mib(uint64_t bytes)
     return (double)bytes / (1024.0 * 1024.0);
 }
 
+int hpolab_sync_tag(const char *command, const char *tag, const char *bucket,
+                    const char *rd, const char *region, const char *profile,
+                    int all)
+{
+    if (!bucket) {
+        const char *env = getenv("HPOLAB_S3_BUCKET");
+        bucket = env && env[0] ? env : NULL;
+    }
+    int rc = 0;
+    struct hpolab_error err;
+    struct hpolab_aws_client *c = NULL;
+    char *results_dir = hpolab_results_root(rd);
+    char *default_bucket = NULL;
+    struct hpolab_aws_client_options o = {.profile = profile,
+                                          .region = region};
+    if (!results_dir) {
+        fprintf(stderr, "%s: out of memory\n", command);
+        rc = 1;
+    } else if (hpolab_validate_tag(tag, &err) != HPOLAB_OK) {
+        fprintf(stderr, "%s: %s\n", command, err.message);
+        rc = 2;
+    } else if (hpolab_aws_client_create(&o, &c, &err) != HPOLAB_OK) {
+        fprintf(stderr, "%s: %s\n", command, err.message);
+        rc = 2;
+    } else if (!bucket && hpolab_aws_default_bucket(c, &default_bucket,
+                                                    &err) != HPOLAB_OK) {
+        fprintf(stderr, "%s: %s\n", command, err.message);
+        rc = 1;
+    }
+    if (rc == 0) {
+        struct hpolab_s3_sync_options so = {
+            .bucket = bucket ? bucket : default_bucket,
+            .tag = tag,
+            .results_dir = results_dir,
+            .all = all};
+        struct hpolab_s3_sync_result r;
+        int32_t st = hpolab_s3_sync_tag(c, &so, &r, &err);
+        char *dest = hpolab_path_join(results_dir, tag);
+        if (r.listed > 0)
+            printf("s3://%s/hpolab/%s/ -> %s: %d file%s downloaded "
+                   "(%.1f MiB), %d unchanged%s\n",
+                   so.bucket, tag, dest ? dest : results_dir, r.downloaded,
+                   r.downloaded == 1 ? "" : "s", mib(r.bytes), r.unchanged,
+                   r.refused ? ", some keys skipped (see above)" : "");
+        free(dest);
+        if (st != HPOLAB_OK) {
+            fprintf(stderr, "%s: %s\n", command, err.message);
+            rc = st == HPOLAB_ERR_NOT_FOUND || st == HPOLAB_ERR_INVALID ? 2 : 1;
+        }
+    }
+    hpolab_aws_client_free(c);
+    free(default_bucket);
+    free(results_dir);
+    return rc;
+}
+
 int hpolab_cmd_sync(int argc, char **argv)
 {
     struct cli_parser p = {.options = sync_options, .command = "hpolab sync"};
@@ -85,55 +141,8 @@ int hpolab_cmd_sync(int argc, char **argv)
     }
     if (verbose)
         hpolab_log_set_level(HPOLAB_LOG_DEBUG);
-    if (!bucket) {
-        const char *env = getenv("HPOLAB_S3_BUCKET");
-        bucket = env && env[0] ? env : NULL;
-    }
-    struct hpolab_error err;
-    struct hpolab_aws_client *c = NULL;
-    char *results_dir = hpolab_results_root(rd);
-    char *default_bucket = NULL;
-    struct hpolab_aws_client_options o = {.profile = profile,
-                                          .region = region};
-    rc = 0;
-    if (!results_dir) {
-        fprintf(stderr, "hpolab sync: out of memory\n");
-        rc = 1;
-    } else if (hpolab_validate_tag(tag, &err) != HPOLAB_OK) {
-        fprintf(stderr, "hpolab sync: %s\n", err.message);
-        rc = 2;
-    } else if (hpolab_aws_client_create(&o, &c, &err) != HPOLAB_OK) {
-        fprintf(stderr, "hpolab sync: %s\n", err.message);
-        rc = 2;
-    } else if (!bucket && hpolab_aws_default_bucket(c, &default_bucket,
-                                                    &err) != HPOLAB_OK) {
-        fprintf(stderr, "hpolab sync: %s\n", err.message);
-        rc = 1;
-    }
-    if (rc == 0) {
-        struct hpolab_s3_sync_options so = {
-            .bucket = bucket ? bucket : default_bucket,
-            .tag = tag,
-            .results_dir = results_dir,
-            .all = (int)all};
-        struct hpolab_s3_sync_result r;
-        int32_t st = hpolab_s3_sync_tag(c, &so, &r, &err);
-        char *dest = hpolab_path_join(results_dir, tag);
-        if (r.listed > 0)
-            printf("s3://%s/hpolab/%s/ -> %s: %d file%s downloaded "
-                   "(%.1f MiB), %d unchanged%s\n",
-                   so.bucket, tag, dest ? dest : results_dir, r.downloaded,
-                   r.downloaded == 1 ? "" : "s", mib(r.bytes), r.unchanged,
-                   r.refused ? ", some keys skipped (see above)" : "");
-        free(dest);
-        if (st != HPOLAB_OK) {
-            fprintf(stderr, "hpolab sync: %s\n", err.message);
-            rc = st == HPOLAB_ERR_NOT_FOUND || st == HPOLAB_ERR_INVALID ? 2 : 1;
-        }
-    }
-    hpolab_aws_client_free(c);
-    free(default_bucket);
-    free(results_dir);
+    rc = hpolab_sync_tag("hpolab sync", tag, bucket, rd, region, profile,
+                         (int)all);
     cli_free(&p);
     return rc;
 }
