@@ -592,6 +592,9 @@ static int64_t restore_snapshot(struct hpolab_tuner *t, size_t num_lines)
                       : HPOLAB_ERR_NOMEM;
     free(path);
     if (st != HPOLAB_OK) {
+        hpolab_logf(HPOLAB_LOG_INFO,
+                    "no scheduler snapshot (%s): replaying the whole journal",
+                    st == HPOLAB_ERR_NOMEM ? "out of memory" : e.message);
         free(data);
         return 0;
     }
@@ -730,6 +733,7 @@ int32_t hpolab_tuner_resume_load(struct hpolab_tuner *t,
                               t->o.experiment_dir);
     if (st == HPOLAB_OK) {
         hpolab_tuner_journal_set_lines(t, (int64_t)count);
+        int64_t replayed_from = r.sched_from;
         plan_restarts(&r);
         recount(t);
         if (r.mismatches > MAX_MISMATCH_WARNINGS)
@@ -746,7 +750,7 @@ int32_t hpolab_tuner_resume_load(struct hpolab_tuner *t,
                     "(scheduler replayed from line %lld)",
                     t->o.experiment_dir, (long long)t->num_trials,
                     hpolab_results_row_count(t->results), count,
-                    (long long)r.sched_from + 1);
+                    (long long)replayed_from + 1);
         /* results.csv.zip holds exactly the journal's rows from now on */
         st = hpolab_results_write(t->results, t->o.experiment_dir, err);
     }
