@@ -175,7 +175,7 @@ int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
         st = hpolab_registry_require(opts->registry, HPOLAB_KIND_SEARCHER,
                                      opts->searcher, &(const struct hpolab_component *){0}, err);
     if (st == HPOLAB_OK)
-        st = hpolab_results_create(&t->results, err);
+        st = hpolab_results_create_writer(&t->results, err);
     if (st == HPOLAB_OK && pipe2(t->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "cannot create a pipe: %s",
                               strerror(errno));
@@ -695,6 +695,9 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
             hpolab_logf(HPOLAB_LOG_WARN, "%s", e.message);
         }
     }
+    /* a completed trial never reports again: keep memory flat over long
+     * studies */
+    hpolab_record_free(&tr->last.rec);
 }
 
 static int32_t process_events(struct hpolab_tuner *t, struct hpolab_error *err)
