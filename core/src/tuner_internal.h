@@ -99,6 +99,7 @@ struct hpolab_tuner {
 
     struct hpolab_tuner_summary summary;
     struct tuner_journal *journal; /* owned (tuner_journal.c); NULL: off */
+    struct hpolab_record last_row; /* the last row appended (owned) */
 };
 
 /* tuner_events.c */

@@ -253,6 +253,7 @@ int32_t hpolab_tuner_journal_open(struct hpolab_tuner *t,
 
 void hpolab_tuner_journal_close(struct hpolab_tuner *t)
 {
+    hpolab_record_free(&t->last_row);
     if (!t->journal)
         return;
     if (t->journal->fd >= 0)
@@ -311,11 +312,8 @@ void hpolab_tuner_journal_result(struct hpolab_tuner *t, int64_t id,
 {
     if (!t->journal)
         return;
-    size_t n = hpolab_results_row_count(t->results);
-    const struct hpolab_record *row =
-        n ? hpolab_results_row(t->results, n - 1) : NULL;
     json_t *rep = hpolab_journal_record_to_json(&report->rec);
-    json_t *rj = row ? hpolab_journal_record_to_json(row) : NULL;
+    json_t *rj = hpolab_journal_record_to_json(&t->last_row);
     json_t *obj = rep && rj ? json_pack("{sIsOsbsssosO}", "id", (json_int_t)id,
                                         "report", rep, "asked", asked,
                                         "decision",

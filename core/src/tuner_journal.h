@@ -37,7 +37,7 @@ void hpolab_tuner_journal_add(struct hpolab_tuner *t, int64_t id);
 void hpolab_tuner_journal_start(struct hpolab_tuner *t, int64_t id,
                                 int is_resume, int64_t checkpoint_from,
                                 const char *error);
-/* After the row of this result was appended to t->results (the last row);
+/* After the row of this result was appended to t->results (t->last_row);
  * asked: the scheduler's on_trial_result was called; reject: why the
  * trial fails (or NULL). */
 void hpolab_tuner_journal_result(struct hpolab_tuner *t, int64_t id,

@@ -428,6 +428,7 @@ static int32_t on_exit_line(struct replay *r, const json_t *line,
                        &tr->last),
                    "on_trial_complete");
     }
+    hpolab_record_free(&tr->last.rec); /* as tuner.c: memory stays flat */
     return HPOLAB_OK;
 }
 

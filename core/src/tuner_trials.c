@@ -96,7 +96,9 @@ int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
     }
     st = hpolab_results_append(t->results, &row, err);
-    hpolab_record_free(&row);
+    /* kept for the journal's line (the table keeps only CSV text) */
+    hpolab_record_free(&t->last_row);
+    t->last_row = row;
     t->results_dirty = 1;
     return st;
 }
