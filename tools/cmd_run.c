@@ -745,6 +745,19 @@ int hpolab_cmd_run(int argc, char **argv)
     uint32_t master = a.random_seed >= 0
                           ? (uint32_t)(a.random_seed % SEED_MODULUS)
                           : draw_master_seed();
+    if (a.resume && a.random_seed < 0) {
+        /* experiments that start now pair with the resumed ones */
+        char *any = NULL;
+        json_t *md = NULL;
+        if (hpolab_experiment_find_latest(results_dir, tag, b->name, -1, NULL,
+                                          &any, &err) == HPOLAB_OK &&
+            any && hpolab_metadata_read(any, &md, &err) == HPOLAB_OK &&
+            json_is_integer(json_object_get(md, "random_seed")))
+            master = (uint32_t)json_integer_value(
+                json_object_get(md, "random_seed"));
+        json_decref(md);
+        free(any);
+    }
     printf("Master random_seed = %u\n", master);
     if (a.start_seed >= a.num_seeds)
         printf("nothing to run: --start_seed %lld >= --num_seeds %lld (seeds "

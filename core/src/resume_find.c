@@ -85,9 +85,10 @@ int32_t hpolab_experiment_find_latest(const char *results_dir,
             hpolab_metadata_read(dir, &md, &ignored) == HPOLAB_OK &&
             same_string(md, "tag", tag) &&
             same_string(md, "benchmark", benchmark) &&
-            same_string(md, "algorithm", algorithm) &&
+            (!algorithm || same_string(md, "algorithm", algorithm)) &&
             json_is_integer(json_object_get(md, "seed")) &&
-            json_integer_value(json_object_get(md, "seed")) == seed) {
+            (seed < 0 ||
+             json_integer_value(json_object_get(md, "seed")) == seed)) {
             double created = json_number_value(
                 json_object_get(md, "st_tuner_creation_timestamp"));
             if (created > best) {

@@ -19,7 +19,9 @@ int hpolab_experiment_state(const char *dir);
 
 /* The latest experiment folder (largest st_tuner_creation_timestamp) right
  * under results_dir whose metadata.json has this tag, benchmark, seed and
- * algorithm (method name). *out [owned: free] is NULL when there is none. */
+ * algorithm (method name); algorithm NULL and seed < 0 match any (the master
+ * seed of a study is in every one of its experiments). *out [owned: free]
+ * is NULL when there is none. */
 int32_t hpolab_experiment_find_latest(const char *results_dir,
                                       const char *tag, const char *benchmark,
                                       int64_t seed, const char *algorithm,

@@ -91,6 +91,26 @@ static int trial_pids(const char *exp, int id, pid_t *out, int max)
     return n;
 }
 
+/* `hpolab run study.json --results_dir R --resume` without --random_seed. */
+static int run_cli_unseeded(struct fixture *f, const char *log_name)
+{
+    char study[512], out[512];
+    snprintf(study, sizeof study, "%s/study.json", f->dir);
+    snprintf(out, sizeof out, "%s/%s.out", f->dir, log_name);
+    const char *argv[] = {HPOLAB_TEST_CLI, "run", study, "--results_dir",
+                          f->results, "--resume", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL,
+                                 (char *const *)argv, environ),
+                     0);
+    posix_spawn_file_actions_destroy(&fa);
+    return wait_exit(pid);
+}
+
 static struct hpolab_results *read_results(const char *exp)
 {
     struct hpolab_results *r = NULL;
@@ -246,12 +266,14 @@ static void kill_and_resume_fifo(struct fixture *f, int with_resource)
         stat(zip, &sb);
         before_len = (size_t)sb.st_size;
     }
+    /* without --random_seed the study's own master seed (7) is used */
     double t0 = wall_now();
-    assert_int_equal(run_cli(f, args2, "run3"), 0);
+    assert_int_equal(run_cli_unseeded(f, "run3"), 0);
     assert_true(wall_now() - t0 < 3);
     snprintf(out, sizeof out, "%s/run3.out", f->dir);
     text = read_text(out);
     assert_non_null(strstr(text, "already complete"));
+    assert_non_null(strstr(text, "Master random_seed = 7\n"));
     free(text);
     char *after = read_text(zip);
     assert_memory_equal(before, after, before_len);
