@@ -852,9 +852,11 @@ static int32_t loop(struct hpolab_tuner *t, struct hpolab_error *err)
 
 /* --resume: the state from the journal, then the trials the killed tuner
  * left unfinished start again (tuner_resume.c decides which). */
-static int32_t resume(struct hpolab_tuner *t, struct hpolab_error *err)
+static int32_t resume(struct hpolab_tuner *t, int *own_results,
+                      struct hpolab_error *err)
 {
     int32_t st = hpolab_tuner_resume_load(t, err);
+    *own_results = st == HPOLAB_OK;
     for (int64_t i = 0; i < t->num_trials && st == HPOLAB_OK; i++) {
         struct tuner_trial *tr = &t->trials[i];
         if (!tr->restart)
@@ -868,21 +870,28 @@ static int32_t resume(struct hpolab_tuner *t, struct hpolab_error *err)
 int32_t hpolab_tuner_run(struct hpolab_tuner *t, struct hpolab_error *err)
 {
     hpolab_clock_start(&t->clock);
+    /* results.csv.zip is rewritten at the end only by a tuner that owns the
+     * experiment: not when another one runs it (journal locked) or when its
+     * journal could not be loaded */
+    int own_results = 0;
     int32_t st = hpolab_mkdir_p(t->o.experiment_dir, err);
     if (st == HPOLAB_OK)
         st = hpolab_tuner_journal_open(t, err);
-    if (st == HPOLAB_OK && !t->o.resume)
+    if (st == HPOLAB_OK && !t->o.resume) {
+        own_results = 1;
         st = hpolab_tuner_write_metadata(t, err);
+    }
     if (st == HPOLAB_OK)
         st = start_plugins(t, err);
     if (st == HPOLAB_OK && t->o.resume)
-        st = resume(t, err);
+        st = resume(t, &own_results, err);
     if (st == HPOLAB_OK)
         st = loop(t, err);
     struct hpolab_error final_err;
     hpolab_error_clear(&final_err);
     stop_all_trials(t);
-    int32_t wst = t->results ? write_results(t, &final_err) : HPOLAB_OK;
+    int32_t wst = t->results && own_results ? write_results(t, &final_err)
+                                            : HPOLAB_OK;
     if (st == HPOLAB_OK && wst != HPOLAB_OK) {
         st = wst;
         *err = final_err;

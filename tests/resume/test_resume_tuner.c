@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -32,6 +34,7 @@ struct fx {
     struct hpolab_registry *reg;
     struct hpolab_space *space;
     char log[65536]; /* warnings and infos seen */
+    uint32_t seed_offset;
 };
 
 static void sink(int32_t level, const char *line, void *user)
@@ -105,7 +108,7 @@ static int32_t run(struct fx *f, const char *name, int64_t max_started,
         .method_name = "RS",
         .scheduler = "fifo",
         .searcher = "random",
-        .random_seed = 1234,
+        .random_seed = 1234 + f->seed_offset,
         .backend = "local",
         .results_update_interval = 0,
         .stop_grace_period = 1,
@@ -349,6 +352,41 @@ static void test_mismatch_warned(void **state)
     hpolab_results_free(r);
 }
 
+/* A resume that cannot go on (another tuner holds the experiment, or the
+ * study now gives another seed) leaves results.csv.zip as it was. */
+static void test_refused_leaves_results(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(run(f, "cut", 1, 0), HPOLAB_OK);
+    drop_last_line(f, "cut");
+    char zip[600], *before, *after;
+    size_t before_len, after_len;
+    struct hpolab_error err;
+    snprintf(zip, sizeof zip, "%s/cut/results.csv.zip", f->dir);
+    assert_int_equal(hpolab_read_file(zip, &before, &before_len, &err),
+                     HPOLAB_OK);
+    char *path = journal_path(f, "cut");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* "another tuner" */
+    assert_int_equal(run(f, "cut", 3, 1), HPOLAB_ERR_STATE);
+    close(fd);
+    free(path);
+    assert_int_equal(hpolab_read_file(zip, &after, &after_len, &err),
+                     HPOLAB_OK);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(after);
+    f->seed_offset = 1;
+    assert_int_equal(run(f, "cut", 3, 1), HPOLAB_ERR_INVALID);
+    assert_int_equal(hpolab_read_file(zip, &after, &after_len, &err),
+                     HPOLAB_OK);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(after);
+    free(before);
+}
+
 static void test_records_round_trip(void **state)
 {
     (void)state;
@@ -394,6 +432,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cut_line_ignored, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_mismatch_warned, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_refused_leaves_results, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
