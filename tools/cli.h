@@ -16,5 +16,6 @@ int hpolab_cmd_cancel(int argc, char **argv);
 /* The options of `hpolab run` (ends with {NULL}); `hpolab launch` accepts
  * them all and forwards them to every slice. */
 extern const struct cli_option hpolab_run_cli_options[];
+int hpolab_cmd_plot(int argc, char **argv);
 
 #endif

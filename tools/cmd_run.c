@@ -21,6 +21,7 @@
 #include "metadata.h"
 #include "plugin_loader.h"
 #include "registry.h"
+#include "results_root.h"
 #include "resume_find.h"
 #include "space.h"
 #include "study.h"
@@ -691,8 +692,7 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    const char *rd = a.results_dir ? a.results_dir : getenv("HPOLAB_RESULTS");
-    results_dir = hpolab_expand_user(rd && rd[0] ? rd : "~/hpolab");
+    results_dir = hpolab_results_root(a.results_dir);
     if (!results_dir ||
         hpolab_check_writable_dir(results_dir, &err) != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: results folder: %s\n",

@@ -10,6 +10,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"run", hpolab_cmd_run, "run experiments of a study on this machine"},
+    {"plot", hpolab_cmd_plot, "draw a study's results: curves, bands, table"},
     {"plugins", hpolab_cmd_plugins, "list the plugins hpolab finds"},
     {"launch", hpolab_cmd_launch,
      "run a study's experiments in parallel (local processes or Slurm)"},
