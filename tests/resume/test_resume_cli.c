@@ -313,7 +313,8 @@ static void test_kill_and_resume_asha(void **state)
              HPOLAB_TEST_SOURCE_DIR);
     write_text(path, study);
     /* a long budget: the kill comes first, however loaded the machine */
-    const char *args1[] = {"--max_wallclock_time", "120", NULL};
+    const char *args1[] = {"--max_wallclock_time", "120",
+                           "--results_update_interval", "0", NULL};
     pid_t cli = spawn_cli(f, args1, "run1");
     char exp[600];
     wait_results(f, 8, exp, sizeof exp);
@@ -333,6 +334,15 @@ static void test_kill_and_resume_asha(void **state)
     assert_int_equal(run_cli(f, args, "run2"), 0);
     for (int i = 0; i < nleft; i++)
         assert_false(process_alive(left[i]));
+    /* ASHA's snapshot was restored, the lines after it replayed, and its
+     * answers were the journaled ones */
+    char log[600];
+    snprintf(log, sizeof log, "%s/run2.err", f->dir);
+    char *err_text = read_text(log);
+    assert_non_null(err_text);
+    assert_null(strstr(err_text, "not deterministic"));
+    assert_null(strstr(err_text, "snapshot"));
+    free(err_text);
     int64_t trials = check_rows(exp, "val_loss");
     assert_true(count_events(exp, "suggest") > suggests_before);
     assert_true(trials >= 4);
