@@ -21,6 +21,7 @@ struct tuner_journal {
     int fd;
     int64_t lines;
     int snapshot_off; /* save unsupported or failing: not tried again */
+    int64_t snapshot_at; /* lines after the last snapshot's line */
 };
 
 /* ---- values and records ----------------------------------------------- */
@@ -362,6 +363,8 @@ void hpolab_tuner_journal_snapshot(struct hpolab_tuner *t)
     if (!j || j->fd < 0 || j->snapshot_off || !t->sched_state ||
         !t->sched_comp->cls.scheduler.save)
         return;
+    if (j->lines == j->snapshot_at)
+        return; /* nothing happened since the last one */
     struct hpolab_buffer buf;
     hpolab_buffer_init(&buf);
     unsigned char head[16] = {'H', 'P', 'S', 'N'};
@@ -393,7 +396,10 @@ void hpolab_tuner_journal_snapshot(struct hpolab_tuner *t)
     struct hpolab_error e;
     if (path && hpolab_write_file_atomic(path, buf.data, buf.len, &e) ==
                     HPOLAB_OK)
+    {
         emit(t, "snapshot", json_pack("{sI}", "lines", (json_int_t)lines));
+        j->snapshot_at = j->lines;
+    }
     else if (path)
         hpolab_logf(HPOLAB_LOG_WARN, "scheduler snapshot not written: %s",
                     e.message);
