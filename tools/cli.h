@@ -8,6 +8,10 @@
  * 2 bad input (usage, study file, names), 130 interrupted. */
 int hpolab_cmd_run(int argc, char **argv);
 int hpolab_cmd_plugins(int argc, char **argv);
+/* `hpolab plugin new|pack|install|remove|check` (cmd_plugin.c). */
+int hpolab_cmd_plugin(int argc, char **argv);
+/* `hpolab plugin new KIND NAME [DIR]` (cmd_plugin_new.c); argv[0] is "new". */
+int hpolab_cmd_plugin_new(int argc, char **argv);
 int hpolab_cmd_launch(int argc, char **argv);
 int hpolab_cmd_job(int argc, char **argv);
 int hpolab_cmd_status(int argc, char **argv);
