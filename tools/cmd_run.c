@@ -18,9 +18,11 @@
 #include "fsutil.h"
 #include "launch_scale.h"
 #include "log.h"
+#include "metadata.h"
 #include "plugin_loader.h"
 #include "registry.h"
 #include "results_root.h"
+#include "resume_find.h"
 #include "space.h"
 #include "study.h"
 #include "tuner.h"
@@ -43,6 +45,7 @@ struct run_args {
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
     int verbose;
+    int resume;
     int help;
     json_t *extra; /* name -> string, options the study declares */
     struct cli_parser parser; /* owns the option values above */
@@ -76,6 +79,10 @@ const struct cli_option hpolab_run_cli_options[] = {
      "rewrite results.csv.zip at most this often while tuning (default 10; "
      "always at the end)"},
     {"verbose", CLI_BOOL, "BOOL", "log what the tuner and plugins do"},
+    {"resume", CLI_FLAG, NULL,
+     "continue each selected experiment's latest folder where it stopped "
+     "(killed, interrupted); a complete one is skipped, a missing one "
+     "started (docs/resume.md)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -355,19 +362,64 @@ static int run_experiment(const struct run_args *a,
     int64_t max_evals = a->max_num_evaluations >= 0
                             ? a->max_num_evaluations
                             : b->stop.max_num_evaluations;
+    struct hpolab_error err;
+    char *dir = NULL;
+    int resuming = 0;
+    if (a->resume) {
+        int32_t fst = hpolab_experiment_find_latest(results_dir, tag, b->name,
+                                                    seed, m->name, &dir, &err);
+        if (fst != HPOLAB_OK) {
+            fprintf(stderr, "hpolab run: %s\n", err.message);
+            return 1;
+        }
+        int state = dir ? hpolab_experiment_state(dir)
+                        : HPOLAB_EXPERIMENT_NO_JOURNAL;
+        if (state == HPOLAB_EXPERIMENT_COMPLETE) {
+            printf("Experiment (%s/%s/%lld) of %s is already complete: %s\n",
+                   m->name, b->name, (long long)seed, tag, dir);
+            free(dir);
+            fflush(stdout);
+            return 0;
+        }
+        if (state == HPOLAB_EXPERIMENT_PARTIAL) {
+            resuming = 1;
+            /* the experiment's own master seed, unless one is given (then
+             * the journal tells whether it matches) */
+            json_t *old = NULL;
+            if (a->random_seed < 0 &&
+                hpolab_metadata_read(dir, &old, &err) == HPOLAB_OK &&
+                json_is_integer(json_object_get(old, "random_seed")))
+                master = (uint32_t)json_integer_value(
+                    json_object_get(old, "random_seed"));
+            json_decref(old);
+        } else {
+            if (dir)
+                printf("%s has no journal and cannot be resumed: the "
+                       "experiment starts again\n",
+                       dir);
+            else
+                printf("Experiment (%s/%s/%lld) of %s was not started: it "
+                       "starts now\n",
+                       m->name, b->name, (long long)seed, tag);
+            free(dir);
+            dir = NULL;
+        }
+    }
     uint32_t eff_seed = (uint32_t)(((uint64_t)master + (uint64_t)seed) %
                                    SEED_MODULUS);
-    struct hpolab_error err;
     char name[256];
-    if (hpolab_tuner_name(tag, b->name, seed, hpolab_wall_time(), name,
-                          sizeof name, &err) != HPOLAB_OK) {
-        fprintf(stderr, "hpolab run: %s\n", err.message);
-        return 2;
+    if (!dir) {
+        if (hpolab_tuner_name(tag, b->name, seed, hpolab_wall_time(), name,
+                              sizeof name, &err) != HPOLAB_OK) {
+            fprintf(stderr, "hpolab run: %s\n", err.message);
+            return 2;
+        }
+        dir = hpolab_path_join(results_dir, name);
     }
-    char *dir = hpolab_path_join(results_dir, name);
-    printf("Starting experiment (%s/%s/%lld) of %s: max_wallclock_time %g s, "
+    printf("%s experiment (%s/%s/%lld) of %s: max_wallclock_time %g s, "
            "n_workers %lld, seed %u\n  results: %s\n",
-           m->name, b->name, (long long)seed, tag, max_time,
+           resuming ? "Resuming" : "Starting", m->name, b->name,
+           (long long)seed, tag, max_time,
            (long long)n_workers, eff_seed, dir ? dir : name);
     fflush(stdout);
 
@@ -397,6 +449,7 @@ static int run_experiment(const struct run_args *a,
     o.stop_grace_period = 10.0;
     o.progress = on_progress;
     o.progress_user = &ps;
+    o.resume = resuming;
     struct rusage ru0;
     getrusage(RUSAGE_SELF, &ru0);
     struct hpolab_tuner *t = NULL;
@@ -491,6 +544,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     cli_get_bool(pp, "scale_max_wallclock_time", &scale);
     a->scale_max_wallclock_time = (int)scale;
     a->verbose = (int)verbose;
+    int64_t resume = 0;
+    cli_get_bool(pp, "resume", &resume);
+    a->resume = (int)resume;
     return cli_check_ranges(pp);
 }
 
@@ -689,6 +745,19 @@ int hpolab_cmd_run(int argc, char **argv)
     uint32_t master = a.random_seed >= 0
                           ? (uint32_t)(a.random_seed % SEED_MODULUS)
                           : draw_master_seed();
+    if (a.resume && a.random_seed < 0) {
+        /* experiments that start now pair with the resumed ones */
+        char *any = NULL;
+        json_t *md = NULL;
+        if (hpolab_experiment_find_latest(results_dir, tag, b->name, -1, NULL,
+                                          &any, &err) == HPOLAB_OK &&
+            any && hpolab_metadata_read(any, &md, &err) == HPOLAB_OK &&
+            json_is_integer(json_object_get(md, "random_seed")))
+            master = (uint32_t)json_integer_value(
+                json_object_get(md, "random_seed"));
+        json_decref(md);
+        free(any);
+    }
     printf("Master random_seed = %u\n", master);
     if (a.start_seed >= a.num_seeds)
         printf("nothing to run: --start_seed %lld >= --num_seeds %lld (seeds "

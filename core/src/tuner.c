@@ -97,6 +97,7 @@ static int32_t write_results(struct hpolab_tuner *t, struct hpolab_error *err)
     if (st == HPOLAB_OK) {
         t->results_dirty = 0;
         t->last_results_write = hpolab_clock_now(&t->clock);
+        hpolab_tuner_journal_snapshot(t);
     }
     return st;
 }
@@ -347,6 +348,11 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
     hpolab_error_clear(&t->backend_ctx.err);
     int32_t st = t->backend_comp->cls.backend.start_trial(
         t->backend_state, &t->backend_ctx, &job);
+    struct hpolab_error start_err;
+    if (st != HPOLAB_OK)
+        hpolab_ctx_error(&t->backend_ctx, st, &start_err);
+    hpolab_tuner_journal_start(t, id, is_resume, checkpoint_from,
+                               st != HPOLAB_OK ? start_err.message : NULL);
     set_running(t, tr, 1);
     tr->stopped_by_tuner = 0;
     tr->last_resource = -INFINITY; /* a resumed run may start over */
@@ -404,6 +410,7 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
             hpolab_config_free(s.config);
             return plugin_failed(&t->sched_ctx, st, "suggest failed", err);
         }
+        hpolab_tuner_journal_suggest(t, t->num_trials, &s);
         switch (s.action) {
         case HPOLAB_SUGGEST_NOTHING:
             hpolab_config_free(s.config);
@@ -440,6 +447,7 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                 if (st != HPOLAB_OK)
                     return plugin_failed(&t->sched_ctx, st,
                                          "on_trial_add failed", err);
+                hpolab_tuner_journal_add(t, id);
             }
             st = start_job(t, id, 0, s.checkpoint_trial_id, err);
             if (st != HPOLAB_OK)
@@ -569,6 +577,7 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
 
     int32_t decision = HPOLAB_DECISION_CONTINUE;
     char *reject = check_resource(t, tr, result);
+    int asked = !reject;
     int32_t st = HPOLAB_OK;
     if (!reject) {
         hpolab_error_clear(&t->sched_ctx.err);
@@ -595,6 +604,8 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
     int32_t row_status =
         tr->batch_exit >= 0 ? tr->batch_exit : HPOLAB_TRIAL_IN_PROGRESS;
     st = hpolab_tuner_append_row(t, id, result, decision, row_status, err);
+    if (st == HPOLAB_OK)
+        hpolab_tuner_journal_result(t, id, result, asked, decision, reject);
     hpolab_record_free(&tr->last.rec);
     tr->last.rec = result->rec;
     hpolab_record_init(&result->rec);
@@ -648,6 +659,10 @@ static int32_t handle_report(struct hpolab_tuner *t, struct tuner_trial *tr,
         hpolab_record_free(&result.rec);
         return HPOLAB_OK;
     }
+    if (hpolab_tuner_resume_drops(t, id, &result)) {
+        hpolab_record_free(&result.rec);
+        return HPOLAB_OK;
+    }
     st = deliver_result(t, tr, &result, err);
     hpolab_record_free(&result.rec);
     return st;
@@ -657,6 +672,7 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
                         const struct tuner_event *ev)
 {
     int64_t id = trial_id_of(t, tr);
+    hpolab_tuner_journal_exit(t, id, ev->status, ev->data);
     if (ev->status == HPOLAB_TRIAL_FAILED) {
         fail_trial(t, tr, ev->data ? ev->data : "failed");
         return;
@@ -834,20 +850,48 @@ static int32_t loop(struct hpolab_tuner *t, struct hpolab_error *err)
     }
 }
 
+/* --resume: the state from the journal, then the trials the killed tuner
+ * left unfinished start again (tuner_resume.c decides which). */
+static int32_t resume(struct hpolab_tuner *t, int *own_results,
+                      struct hpolab_error *err)
+{
+    int32_t st = hpolab_tuner_resume_load(t, err);
+    *own_results = st == HPOLAB_OK;
+    for (int64_t i = 0; i < t->num_trials && st == HPOLAB_OK; i++) {
+        struct tuner_trial *tr = &t->trials[i];
+        if (!tr->restart)
+            continue;
+        tr->restart = 0;
+        st = start_job(t, i, tr->restart_is_resume, tr->restart_ckpt, err);
+    }
+    return st;
+}
+
 int32_t hpolab_tuner_run(struct hpolab_tuner *t, struct hpolab_error *err)
 {
     hpolab_clock_start(&t->clock);
+    /* results.csv.zip is rewritten at the end only by a tuner that owns the
+     * experiment: not when another one runs it (journal locked) or when its
+     * journal could not be loaded */
+    int own_results = 0;
     int32_t st = hpolab_mkdir_p(t->o.experiment_dir, err);
     if (st == HPOLAB_OK)
+        st = hpolab_tuner_journal_open(t, err);
+    if (st == HPOLAB_OK && !t->o.resume) {
+        own_results = 1;
         st = hpolab_tuner_write_metadata(t, err);
+    }
     if (st == HPOLAB_OK)
         st = start_plugins(t, err);
+    if (st == HPOLAB_OK && t->o.resume)
+        st = resume(t, &own_results, err);
     if (st == HPOLAB_OK)
         st = loop(t, err);
     struct hpolab_error final_err;
     hpolab_error_clear(&final_err);
     stop_all_trials(t);
-    int32_t wst = t->results ? write_results(t, &final_err) : HPOLAB_OK;
+    int32_t wst = t->results && own_results ? write_results(t, &final_err)
+                                            : HPOLAB_OK;
     if (st == HPOLAB_OK && wst != HPOLAB_OK) {
         st = wst;
         *err = final_err;
@@ -870,6 +914,10 @@ int32_t hpolab_tuner_run(struct hpolab_tuner *t, struct hpolab_error *err)
                               (long long)t->first_failed,
                               tr->fail_message ? tr->fail_message : "failed");
     }
+    /* an interrupted or broken run is not the end: --resume continues it */
+    if (st == HPOLAB_OK || st == HPOLAB_ERR_PROCESS)
+        hpolab_tuner_journal_end(t, t->stop_reason);
+    hpolab_tuner_journal_close(t);
     fill_summary(t);
     report_progress(t, 1);
     return st;
@@ -910,6 +958,7 @@ void hpolab_tuner_destroy(struct hpolab_tuner *t)
     hpolab_options_free(t->searcher_opts);
     hpolab_options_free(t->backend_opts);
     hpolab_results_free(t->results);
+    hpolab_tuner_journal_close(t);
     free(t->summary.best_config_json);
     if (t->wake_pipe[0] >= 0)
         close(t->wake_pipe[0]);

@@ -76,6 +76,9 @@ struct hpolab_tuner_options {
     double stop_grace_period;      /* SIGTERM -> SIGKILL when tuning ends */
     hpolab_progress_fn progress;   /* or NULL */
     void *progress_user;
+    /* 1: continue the experiment in experiment_dir from its journal
+     * (hpolab run --resume, docs/resume.md) instead of starting it */
+    int resume;
 };
 
 struct hpolab_tuner_summary {

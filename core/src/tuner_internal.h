@@ -11,6 +11,7 @@
 #include "record.h"
 #include "registry.h"
 #include "tuner.h"
+#include "tuner_journal.h"
 
 struct hpolab_results;
 
@@ -28,6 +29,14 @@ struct tuner_trial {
     int32_t batch_exit;           /* exit status seen in the current batch,
                                      or -1 */
     char *fail_message;           /* owned, for failed trials */
+    /* --resume (tuner_resume.c) */
+    double journaled_resource;    /* resource_attr of its last journaled
+                                     result, or NaN */
+    int restart;                  /* start it again when the run resumes */
+    int restart_is_resume;
+    int64_t restart_ckpt;         /* copy_checkpoint_from of that start */
+    int has_floor;                /* reports up to resume_floor are in the */
+    double resume_floor;          /* journal already: dropped */
 };
 
 /* One backend event, queued while the backend runs (plugins are never
@@ -89,6 +98,8 @@ struct hpolab_tuner {
     volatile sig_atomic_t interrupt_level;
 
     struct hpolab_tuner_summary summary;
+    struct tuner_journal *journal; /* owned (tuner_journal.c); NULL: off */
+    struct hpolab_record last_row; /* the last row appended (owned) */
 };
 
 /* tuner_events.c */

@@ -1,5 +1,6 @@
 /* tuner_trials.c: the tuner's table of trials and the rows it appends to
  * results.csv.zip (framework reference §2.7). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct tuner_trial *hpolab_tuner_add_trial(struct hpolab_tuner *t,
     trial->config = config;
     trial->status = HPOLAB_TRIAL_IN_PROGRESS;
     trial->batch_exit = -1;
+    trial->journaled_resource = NAN;
     hpolab_record_init(&trial->last.rec);
     return trial;
 }
@@ -94,7 +96,9 @@ int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
     }
     st = hpolab_results_append(t->results, &row, err);
-    hpolab_record_free(&row);
+    /* kept for the journal's line (the table keeps only CSV text) */
+    hpolab_record_free(&t->last_row);
+    t->last_row = row;
     t->results_dirty = 1;
     return st;
 }

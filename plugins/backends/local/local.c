@@ -68,6 +68,8 @@ static int32_t HPOLAB_ABI local_create(struct hpolab_ctx *ctx,
         free(b);
         return st;
     }
+    /* a resumed experiment: what its killed tuner left running */
+    local_stop_leftovers(b, ctx);
     *out_state = b;
     return HPOLAB_OK;
 }
@@ -156,6 +158,14 @@ static int32_t HPOLAB_ABI local_start_trial(void *state,
     if (st == HPOLAB_OK)
         st = local_spawn(b, ctx, job, cuda, run);
     free(cuda);
+    if (st == HPOLAB_OK)
+        st = local_pid_write(ctx, run);
+    if (st != HPOLAB_OK && run->pid > 0) {
+        kill(-run->pid, SIGKILL);
+        while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        run->pid = -1;
+    }
     if (st == HPOLAB_OK && local_table_add(&b->table, run) != 0) {
         kill(-run->pid, SIGKILL);
         while (waitpid(run->pid, NULL, 0) < 0 && errno == EINTR) {

@@ -8,6 +8,7 @@
  *   local_output.c  stdout pipe -> std.out tee + lines for host->emit_line
  *   local_wait.c    the poll loop, stop timers (SIGTERM -> SIGKILL), reaping
  *   local_gpu.c     nvidia-smi and CUDA_VISIBLE_DEVICES rotation
+ *   local_leftover.c  <trial dir>/pid files; groups a killed tuner left
  *
  * A "run" is one start (or resume) of a trial: one process group whose
  * leader we spawned. A run stays in the table until its leader is reaped;
@@ -182,6 +183,15 @@ void local_kill_and_reap(struct local_backend *b, struct hpolab_ctx *ctx,
 void local_run_free(struct local_backend *b, struct local_run *run);
 /* Record the first emit failure; returns st. */
 int32_t local_note_emit(struct local_backend *b, int32_t st);
+
+/* ---- local_leftover.c ---- */
+/* <trial dir>/pid: "pid starttime" of the run's leader (removed when the
+ * run ends, with local_unlink). */
+int32_t local_pid_write(struct hpolab_ctx *ctx, const struct local_run *run);
+/* Stop (SIGTERM, SIGKILL after the stop grace period) every process group
+ * that a pid file in the experiment's trial folders names and that is still
+ * alive with the recorded start time; remove the files. */
+void local_stop_leftovers(struct local_backend *b, struct hpolab_ctx *ctx);
 
 /* ---- local_gpu.c ---- */
 /* Read and check the options; *gpu zeroed first. */

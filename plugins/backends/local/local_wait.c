@@ -125,6 +125,7 @@ void local_kill_and_reap(struct local_backend *b, struct hpolab_ctx *ctx,
     reap(run->pid, &status);
     local_output_read(b, ctx, run, 1);
     local_write_end(ctx, run->trial_dir);
+    local_unlink(ctx, run->trial_dir, "pid");
     local_table_remove(&b->table, run);
     local_run_free(b, run);
 }
@@ -182,6 +183,7 @@ static void finish_run(struct local_backend *b, struct hpolab_ctx *ctx,
     local_output_read(b, ctx, run, 1);
     local_output_flush(b, ctx, run);
     local_write_end(ctx, run->trial_dir);
+    local_unlink(ctx, run->trial_dir, "pid");
     if (!run->stopped) {
         int ok = have_status && WIFEXITED(status) && WEXITSTATUS(status) == 0;
         char *msg = ok ? NULL : failure_message(run, have_status, status);
