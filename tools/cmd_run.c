@@ -38,6 +38,9 @@ struct run_args {
     double max_wallclock_time;  /* < 0: the benchmark's */
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
+    const char *backend;       /* NULL: the benchmark's */
+    json_t *backend_options;   /* owned; NULL: see run_backend_options */
+    json_t *no_options;        /* owned; {} */
     int verbose;
     int help;
     json_t *extra; /* name -> string, options the study declares */
@@ -65,6 +68,13 @@ static const struct cli_option run_options[] = {
      "stop after more than N results (default: the benchmark's)"},
     {"results_dir", CLI_STRING, "DIR",
      "where experiment folders go (default: $HPOLAB_RESULTS, else ~/hpolab)"},
+    {"backend", CLI_STRING, "NAME",
+     "backend plugin that runs the trials, e.g. simulator (default: the "
+     "benchmark's)"},
+    {"backend_options", CLI_STRING, "JSON",
+     "that backend's options as a JSON object, e.g. '{\"benchmark\": "
+     "\"transformer_like\"}' (default: the benchmark's backend_options if "
+     "the backend is the benchmark's, else {})"},
     {"verbose", CLI_BOOL, "BOOL", "log what the tuner and plugins do"},
     {NULL, 0, NULL, NULL},
 };
@@ -248,6 +258,8 @@ static const char *entry_stem(const struct hpolab_study_benchmark *b,
                               char *buf, size_t size)
 {
     /* The script's file stem for an interpreter entry, else the program's. */
+    if (b->entry_argc == 0) /* a simulated benchmark runs no script */
+        return b->name;
     const char *path = b->entry_argc > 1 && b->entry_argv[1][0] != '-'
                            ? b->entry_argv[1]
                            : b->entry_argv[0];
@@ -258,6 +270,17 @@ static const char *entry_stem(const struct hpolab_study_benchmark *b,
     if (dot && dot != buf)
         *dot = '\0';
     return buf;
+}
+
+/* --backend_options, else the benchmark's own when the backend is its own. */
+static const json_t *run_backend_options(const struct run_args *a,
+                                         const struct hpolab_study_benchmark *b)
+{
+    if (a->backend_options)
+        return a->backend_options;
+    if (!a->backend || strcmp(a->backend, b->backend) == 0)
+        return b->backend_options;
+    return a->no_options;
 }
 
 /* Returns a process exit status. */
@@ -329,8 +352,8 @@ static int run_experiment(const struct run_args *a,
         .scheduler_options = m->scheduler_options,
         .searcher_options = m->searcher_options,
         .random_seed = eff_seed,
-        .backend = b->backend,
-        .backend_options = b->backend_options,
+        .backend = a->backend ? a->backend : b->backend,
+        .backend_options = run_backend_options(a, b),
         .benchmark_name = b->name,
         .metadata = md,
         .entrypoint_stem = entry_stem(b, stem, sizeof stem),
@@ -409,6 +432,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     a->max_wallclock_time = -1.0;
     a->max_num_evaluations = -1;
     a->extra = json_object();
+    a->no_options = json_object();
     a->parser = (struct cli_parser){
         .options = run_options, .extra = a->extra, .command = "hpolab run"};
     struct cli_parser *pp = &a->parser;
@@ -427,6 +451,21 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     cli_get_double(pp, "max_wallclock_time", &a->max_wallclock_time);
     cli_get_int(pp, "max_num_evaluations", &a->max_num_evaluations);
     cli_get_string(pp, "results_dir", &a->results_dir);
+    cli_get_string(pp, "backend", &a->backend);
+    const char *bo = NULL;
+    cli_get_string(pp, "backend_options", &bo);
+    if (bo) {
+        json_error_t je;
+        a->backend_options = json_loads(bo, 0, &je);
+        if (!json_is_object(a->backend_options)) {
+            fprintf(stderr, "hpolab run: --backend_options: expected a JSON "
+                            "object, e.g. '{\"benchmark\": "
+                            "\"transformer_like\"}', got '%s'%s%s\n",
+                    bo, a->backend_options ? "" : ": ",
+                    a->backend_options ? "" : je.text);
+            return 2;
+        }
+    }
     int64_t verbose = 0;
     cli_get_bool(pp, "verbose", &verbose);
     a->verbose = (int)verbose;
@@ -599,6 +638,18 @@ int hpolab_cmd_run(int argc, char **argv)
         goto out;
     }
 
+    if (a.backend && !hpolab_registry_find(reg, HPOLAB_KIND_BACKEND,
+                                           a.backend)) {
+        char avail[512];
+        plugin_exists(reg, HPOLAB_KIND_BACKEND, a.backend, avail,
+                      sizeof avail);
+        fprintf(stderr, "hpolab run: --backend: no backend plugin named "
+                        "'%s'; available: %s\n",
+                a.backend, avail[0] ? avail : "none");
+        rc = 2;
+        goto out;
+    }
+
     /* the experiments, method-major, seed-minor */
     uint32_t master = a.random_seed >= 0
                           ? (uint32_t)(a.random_seed % SEED_MODULUS)
@@ -625,6 +676,8 @@ out:
     hpolab_study_free(study);
     hpolab_registry_destroy(reg);
     json_decref(a.extra);
+    json_decref(a.backend_options);
+    json_decref(a.no_options);
     cli_free(&a.parser);
     free(results_dir);
     return rc;
