@@ -21,9 +21,11 @@
 #define PROGRESS_TICK 1.0  /* seconds between progress calls while idle */
 #define IDLE_TICK 60.0     /* longest wait without a progress display */
 /* Under a simulated clock: results are rewritten at most every 600
- * simulated seconds (Syne Tune's simulator launcher), and the zip member
- * gets a fixed date (2000-01-01) instead of now, so a fixed seed gives a
- * byte-identical results.csv.zip. */
+ * simulated seconds (Syne Tune's simulator launcher) and, since rewriting
+ * only guards against a crash, at most every results_update_interval real
+ * seconds (hours simulated in a second would otherwise cost hundreds of
+ * fsyncs); the zip member gets a fixed date (2000-01-01) instead of now, so
+ * a fixed seed gives a byte-identical results.csv.zip. */
 #define SIM_RESULTS_INTERVAL 600.0
 #define SIM_RESULTS_MTIME 946684800
 
@@ -105,6 +107,15 @@ static double results_interval(const struct hpolab_tuner *t)
     return i;
 }
 
+static int results_due(const struct hpolab_tuner *t, double now)
+{
+    if (!t->results_dirty || now - t->last_results_write < results_interval(t))
+        return 0;
+    return !hpolab_clock_is_simulated(&t->clock) ||
+           hpolab_mono_time() - t->last_results_write_mono >=
+               t->o.results_update_interval;
+}
+
 static int32_t write_results(struct hpolab_tuner *t, struct hpolab_error *err)
 {
     int64_t mtime = hpolab_clock_is_simulated(&t->clock) ? SIM_RESULTS_MTIME
@@ -114,6 +125,7 @@ static int32_t write_results(struct hpolab_tuner *t, struct hpolab_error *err)
     if (st == HPOLAB_OK) {
         t->results_dirty = 0;
         t->last_results_write = hpolab_clock_now(&t->clock);
+        t->last_results_write_mono = hpolab_mono_time();
     }
     return st;
 }
@@ -340,6 +352,11 @@ static int stop_now(struct hpolab_tuner *t)
 {
     if (t->interrupt_level)
         return 1;
+    /* checked here too: trials that fail in start_trial would otherwise be
+     * replaced in one schedule() call forever */
+    if (t->o.max_failures >= 0 &&
+        t->status.num_trials_failed > t->o.max_failures)
+        t->failed_abort_pending = 1;
     if (t->failed_abort_pending)
         return 1;
     t->status.wallclock_time = hpolab_clock_now(&t->clock);
@@ -650,7 +667,9 @@ static double next_timeout(struct hpolab_tuner *t)
     /* wake just after the limit, when "elapsed > limit" holds */
     if (left >= 0 && left + 0.001 < timeout)
         timeout = left + 0.001;
-    if (t->results_dirty) {
+    /* simulated: the loop passes often enough; a results deadline would
+     * only stop the clock */
+    if (t->results_dirty && !hpolab_clock_is_simulated(&t->clock)) {
         double due = t->last_results_write + results_interval(t) - now;
         if (due < timeout)
             timeout = due > 0 ? due : 0;
@@ -746,8 +765,7 @@ static int32_t loop(struct hpolab_tuner *t, struct hpolab_error *err)
             t->status.num_trials_failed > t->o.max_failures)
             t->failed_abort_pending = 1;
         double now = hpolab_clock_now(&t->clock);
-        if (t->results_dirty &&
-            now - t->last_results_write >= results_interval(t)) {
+        if (results_due(t, now)) {
             st = write_results(t, err);
             if (st != HPOLAB_OK)
                 return st;
@@ -759,6 +777,7 @@ static int32_t loop(struct hpolab_tuner *t, struct hpolab_error *err)
 int32_t hpolab_tuner_run(struct hpolab_tuner *t, struct hpolab_error *err)
 {
     hpolab_clock_start(&t->clock);
+    t->last_results_write_mono = hpolab_mono_time();
     int32_t st = hpolab_mkdir_p(t->o.experiment_dir, err);
     if (st == HPOLAB_OK)
         st = hpolab_tuner_write_metadata(t, err);
