@@ -10,6 +10,8 @@
 #include "plugin_loader.h"
 #include "registry.h"
 
+#define KIND_PRESET -2 /* --kind preset: the presets only */
+
 struct plugins_args {
     int32_t kind; /* -1: every kind */
     int json;
@@ -24,13 +26,21 @@ static void usage(FILE *out)
             "Lists every component the plugins provide: kind, name, plugin "
             "version,\n"
             "the plugin ABI it needs (major.minor) and its file, sorted by "
-            "kind and name.\n"
+            "kind and name;\n"
+            "then the presets (named baselines a study can use as methods, "
+            "e.g. RS, BO,\n"
+            "ASHA, MOBSTER) from the hpolab-presets-*.json files beside the "
+            "plugins.\n"
             "\n"
             "options:\n"
-            "  --kind K     only this kind (%s)\n"
+            "  --kind K     only this kind (%s, preset)\n"
             "  --json       a JSON array of objects with the keys kind, name, "
             "version,\n"
-            "               abi, file, plugin and description\n"
+            "               abi, file, plugin and description (presets: "
+            "kind, name,\n"
+            "               scheduler, searcher, scheduler_options, "
+            "searcher_options,\n"
+            "               description, file, available)\n"
             "  --verbose    also list the files that were refused and why\n"
             "  --help       this text\n"
             "\n"
@@ -76,11 +86,14 @@ static int parse_args(int argc, char **argv, struct plugins_args *a)
                     arg);
             return 2;
         }
-        if (kind) {
+        if (kind && strcmp(kind, "preset") == 0) {
+            a->kind = KIND_PRESET;
+        } else if (kind) {
             a->kind = hpolab_kind_from_name(kind);
             if (a->kind < 0) {
                 fprintf(stderr,
-                        "hpolab plugins: unknown kind '%s'; kinds: %s\n", kind,
+                        "hpolab plugins: unknown kind '%s'; kinds: %s, "
+                        "preset\n", kind,
                         hpolab_kind_list());
                 return 2;
             }
@@ -178,6 +191,89 @@ static json_t *component_json(const struct hpolab_component *c, int verbose)
     return o;
 }
 
+/* Are the plugins a preset needs loaded? Else what is missing, in why. */
+static int preset_available(const struct hpolab_registry *reg,
+                            const struct hpolab_preset *p, char *why,
+                            size_t size)
+{
+    int sched = hpolab_registry_find(reg, HPOLAB_KIND_SCHEDULER,
+                                     p->scheduler) != NULL;
+    int search = hpolab_registry_find(reg, HPOLAB_KIND_SEARCHER,
+                                      p->searcher) != NULL;
+    snprintf(why, size, "needs %s%s%s%s%s%s%s", sched ? "" : "scheduler '",
+             sched ? "" : p->scheduler, sched ? "" : "'",
+             !sched && !search ? " and " : "", search ? "" : "searcher '",
+             search ? "" : p->searcher, search ? "" : "'");
+    return sched && search;
+}
+
+/* "{...scheduler options} + {...searcher options}", the empty ones left
+ * out; [owned: free], NULL out of memory. */
+static char *options_text(const struct hpolab_preset *p)
+{
+    size_t ns = json_object_size(p->scheduler_options);
+    size_t nr = json_object_size(p->searcher_options);
+    char *sched = json_dumps(p->scheduler_options, JSON_COMPACT);
+    char *search = json_dumps(p->searcher_options, JSON_COMPACT);
+    char *text = NULL;
+    if (!sched || !search ||
+        asprintf(&text, "%s%s%s", ns ? sched : "", ns && nr ? " + " : "",
+                 nr ? search : "") < 0)
+        text = NULL;
+    free(sched);
+    free(search);
+    return text;
+}
+
+static void print_presets(const struct hpolab_registry *reg)
+{
+    const struct hpolab_presets *ps = hpolab_registry_presets(reg);
+    int wn = 6, ws = 9, wr = 8;
+    for (size_t i = 0; i < ps->n; i++) {
+        int l = (int)strlen(ps->items[i].name);
+        wn = l > wn ? l : wn;
+        l = (int)strlen(ps->items[i].scheduler);
+        ws = l > ws ? l : ws;
+        l = (int)strlen(ps->items[i].searcher);
+        wr = l > wr ? l : wr;
+    }
+    printf("%-*s  %-*s  %-*s  %s\n", wn, "PRESET", ws, "SCHEDULER", wr,
+           "SEARCHER", "OPTIONS");
+    for (size_t i = 0; i < ps->n; i++) {
+        const struct hpolab_preset *p = &ps->items[i];
+        char why[256];
+        char *opts = options_text(p);
+        int ok = preset_available(reg, p, why, sizeof why);
+        printf("%-*s  %-*s  %-*s  %s%s%s%s%s\n", wn, p->name, ws,
+               p->scheduler, wr, p->searcher, opts && *opts ? opts : "-",
+               ok ? "" : "  ", ok ? "" : "(unavailable: ",
+               ok ? "" : why, ok ? "" : ")");
+        free(opts);
+    }
+}
+
+static int cmp_preset(const void *pa, const void *pb)
+{
+    return strcmp((*(const struct hpolab_preset *const *)pa)->name,
+                  (*(const struct hpolab_preset *const *)pb)->name);
+}
+
+static json_t *preset_json(const struct hpolab_registry *reg,
+                           const struct hpolab_preset *p, int verbose)
+{
+    char why[256];
+    int ok = preset_available(reg, p, why, sizeof why);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:s, s:s, s:b}", "kind",
+                     "preset", "name", p->name, "scheduler", p->scheduler,
+                     "searcher", p->searcher, "scheduler_options",
+                     p->scheduler_options, "searcher_options",
+                     p->searcher_options, "description", p->description,
+                     "file", p->file, "available", ok);
+    if (o && verbose)
+        json_object_set_new(o, "state", json_string("loaded"));
+    return o;
+}
+
 static json_t *rejected_json(const struct hpolab_rejected *r)
 {
     return json_pack("{s:n, s:n, s:n, s:n, s:s, s:n, s:n, s:s, s:s}", "kind",
@@ -187,13 +283,33 @@ static json_t *rejected_json(const struct hpolab_rejected *r)
 
 static int print_json(const struct hpolab_registry *reg,
                       const struct hpolab_component *const *rows, size_t n,
-                      int verbose)
+                      int presets, int verbose)
 {
     json_t *arr = json_array();
     int ok = arr != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = json_array_append_new(arr, component_json(rows[i], verbose)) ==
+    /* sorted by kind, then name: the presets go between "plotter" and
+     * "scheduler" */
+    const struct hpolab_presets *ps = hpolab_registry_presets(reg);
+    const struct hpolab_preset **sorted =
+        malloc((ps->n ? ps->n : 1) * sizeof *sorted);
+    ok = ok && sorted;
+    for (size_t i = 0; ok && i < ps->n; i++)
+        sorted[i] = &ps->items[i];
+    if (ok)
+        qsort(sorted, ps->n, sizeof *sorted, cmp_preset);
+    size_t next = 0;
+    for (; ok && next < n &&
+           strcmp(hpolab_kind_name(rows[next]->kind), "preset") < 0;
+         next++)
+        ok = json_array_append_new(arr, component_json(rows[next], verbose)) ==
              0;
+    for (size_t k = 0; ok && presets && k < ps->n; k++)
+        ok = json_array_append_new(arr,
+                                   preset_json(reg, sorted[k], verbose)) == 0;
+    for (; ok && next < n; next++)
+        ok = json_array_append_new(arr, component_json(rows[next], verbose)) ==
+             0;
+    free(sorted);
     for (size_t i = 0; ok && verbose && i < hpolab_registry_rejected_count(reg);
          i++)
         ok = json_array_append_new(
@@ -247,22 +363,31 @@ int hpolab_cmd_plugins(int argc, char **argv)
     }
     for (size_t i = 0; i < total; i++) {
         const struct hpolab_component *c = hpolab_registry_component_at(reg, i);
-        if (a.kind < 0 || c->kind == a.kind)
+        if (a.kind == -1 || c->kind == a.kind)
             rows[n++] = c;
     }
+    int presets = (a.kind == -1 || a.kind == KIND_PRESET) &&
+                  hpolab_registry_presets(reg)->n > 0;
     qsort(rows, n, sizeof *rows, cmp_component);
 
     if (a.json) {
-        rc = print_json(reg, rows, n, a.verbose);
+        rc = print_json(reg, rows, n, presets, a.verbose);
     } else {
         if (n)
             rc = print_table(rows, n);
-        else
+        if (presets) {
+            if (n)
+                printf("\n");
+            print_presets(reg);
+        }
+        if (!n && !presets)
             fprintf(stderr,
-                    "hpolab plugins: no %s%splugin found (see 'hpolab plugins "
+                    "hpolab plugins: no %s%s found (see 'hpolab plugins "
                     "--help' for where they are looked for)\n",
                     a.kind >= 0 ? hpolab_kind_name(a.kind) : "",
-                    a.kind >= 0 ? " " : "");
+                    a.kind == KIND_PRESET ? "preset"
+                    : a.kind >= 0         ? " plugin"
+                                          : "plugin");
         size_t nr = hpolab_registry_rejected_count(reg);
         if (a.verbose && nr) {
             printf("\nrefused files:\n");

@@ -283,6 +283,51 @@ static const json_t *run_backend_options(const struct run_args *a,
     return a->no_options;
 }
 
+/* The tuner options of one method on benchmark b, without the
+ * experiment's folder, stop criterion, metadata and progress. */
+static struct hpolab_tuner_options
+method_tuner_options(const struct hpolab_study *study,
+                     const struct hpolab_study_benchmark *b,
+                     const struct hpolab_study_method *m,
+                     struct hpolab_registry *reg, int64_t n_workers,
+                     uint32_t seed)
+{
+    return (struct hpolab_tuner_options){
+        .registry = reg,
+        .where = study->path,
+        .entry_argv = (const char *const *)b->entry_argv,
+        .entry_argc = (uint32_t)b->entry_argc,
+        .working_dir = b->working_dir,
+        .space = b->space,
+        .metric = b->metric,
+        .mode = b->mode,
+        .resource_attr = b->resource_attr,
+        .max_resource_attr = b->max_resource_attr,
+        .n_workers = (int32_t)n_workers,
+        .max_failures = b->max_failures,
+        .points_to_evaluate = b->points_to_evaluate,
+        .method_name = m->name,
+        .scheduler = m->scheduler,
+        .searcher = m->searcher,
+        .scheduler_options = m->scheduler_options,
+        .searcher_options = m->searcher_options,
+        .random_seed = seed,
+        .backend = b->backend,
+        .backend_options = b->backend_options,
+        .benchmark_name = b->name,
+    };
+}
+
+/* Exit status for a tuner error: 2 for what the study or the command line
+ * got wrong, 1 for everything else. */
+static int exit_status_of(int32_t st)
+{
+    return st == HPOLAB_ERR_INVALID || st == HPOLAB_ERR_NOT_FOUND ||
+                   st == HPOLAB_ERR_TYPE || st == HPOLAB_ERR_RANGE
+               ? 2
+               : 1;
+}
+
 /* Returns a process exit status. */
 static int run_experiment(const struct run_args *a,
                           const struct hpolab_study *study,
@@ -330,38 +375,18 @@ static int run_experiment(const struct run_args *a,
     snprintf(label, sizeof label, "%s seed %lld", m->name, (long long)seed);
     struct progress_state ps = {.label = label, .metric = b->metric,
                                 .tty = isatty(STDERR_FILENO)};
-    struct hpolab_tuner_options o = {
-        .registry = reg,
-        .experiment_dir = dir,
-        .where = study->path,
-        .entry_argv = (const char *const *)b->entry_argv,
-        .entry_argc = (uint32_t)b->entry_argc,
-        .working_dir = b->working_dir,
-        .space = b->space,
-        .metric = b->metric,
-        .mode = b->mode,
-        .resource_attr = b->resource_attr,
-        .max_resource_attr = b->max_resource_attr,
-        .n_workers = (int32_t)n_workers,
-        .max_failures = b->max_failures,
-        .points_to_evaluate = b->points_to_evaluate,
-        .stop = &sc,
-        .method_name = m->name,
-        .scheduler = m->scheduler,
-        .searcher = m->searcher,
-        .scheduler_options = m->scheduler_options,
-        .searcher_options = m->searcher_options,
-        .random_seed = eff_seed,
-        .backend = a->backend ? a->backend : b->backend,
-        .backend_options = run_backend_options(a, b),
-        .benchmark_name = b->name,
-        .metadata = md,
-        .entrypoint_stem = entry_stem(b, stem, sizeof stem),
-        .results_update_interval = 10.0,
-        .stop_grace_period = 10.0,
-        .progress = on_progress,
-        .progress_user = &ps,
-    };
+    struct hpolab_tuner_options o =
+        method_tuner_options(study, b, m, reg, n_workers, eff_seed);
+    o.backend = a->backend ? a->backend : b->backend;
+    o.backend_options = run_backend_options(a, b);
+    o.experiment_dir = dir;
+    o.stop = &sc;
+    o.metadata = md;
+    o.entrypoint_stem = entry_stem(b, stem, sizeof stem);
+    o.results_update_interval = 10.0;
+    o.stop_grace_period = 10.0;
+    o.progress = on_progress;
+    o.progress_user = &ps;
     struct rusage ru0;
     getrusage(RUSAGE_SELF, &ru0);
     struct hpolab_tuner *t = NULL;
@@ -405,13 +430,9 @@ static int run_experiment(const struct run_args *a,
     if (st == HPOLAB_ERR_INTERRUPTED) {
         fprintf(stderr, "hpolab run: %s\n", err.message);
         rc = 130;
-    } else if (st == HPOLAB_ERR_INVALID || st == HPOLAB_ERR_NOT_FOUND ||
-               st == HPOLAB_ERR_TYPE) {
-        fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 2;
     } else if (st != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 1;
+        rc = exit_status_of(st);
     }
     hpolab_tuner_destroy(t);
     hpolab_stop_criterion_free(&sc);
@@ -631,8 +652,16 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    int32_t pst = hpolab_study_apply_presets(
+        study, hpolab_registry_presets(reg), &diag);
+    if (pst == HPOLAB_ERR_NOMEM) {
+        fprintf(stderr, "hpolab run: out of memory\n");
+        rc = 1;
+        goto out;
+    }
     if (hpolab_study_check_plugins(study, plugin_exists, reg, &diag) !=
-        HPOLAB_OK) {
+            HPOLAB_OK ||
+        pst != HPOLAB_OK) {
         print_diag(&diag);
         rc = 2;
         goto out;
@@ -648,6 +677,26 @@ int hpolab_cmd_run(int argc, char **argv)
                 a.backend, avail[0] ? avail : "none");
         rc = 2;
         goto out;
+    }
+
+    /* Every selected method's scheduler and searcher once, so that a bad
+     * option stops the study before its first trial. */
+    for (size_t i = 0; i < study->n_methods; i++) {
+        const struct hpolab_study_method *m = &study->methods[i];
+        if (a.method && strcmp(a.method, m->name) != 0)
+            continue;
+        struct hpolab_tuner_options o = method_tuner_options(
+            study, b, m, reg, a.n_workers > 0 ? a.n_workers : b->n_workers,
+            0);
+        o.backend = a.backend ? a.backend : b->backend;
+        o.backend_options = run_backend_options(&a, b);
+        int32_t st = hpolab_tuner_check(&o, &err);
+        if (st != HPOLAB_OK) {
+            fprintf(stderr, "hpolab run: method '%s': %s\n", m->name,
+                    err.message);
+            rc = exit_status_of(st);
+            goto out;
+        }
     }
 
     /* the experiments, method-major, seed-minor */

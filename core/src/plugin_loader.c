@@ -246,12 +246,17 @@ static int is_plugin_file_name(const char *name)
            strcmp(name + n - 3, ".so") == 0;
 }
 
+static int is_candidate_file_name(const char *name)
+{
+    return is_plugin_file_name(name) || hpolab_is_preset_file_name(name);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The plugin file names in dir, sorted; *out [owned]. */
+/* The plugin and presets file names in dir, sorted; *out [owned]. */
 static int32_t list_dir(const char *dir, char ***out, size_t *n,
                         struct hpolab_error *err)
 {
@@ -266,7 +271,7 @@ static int32_t list_dir(const char *dir, char ***out, size_t *n,
     int32_t st = HPOLAB_OK;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!is_plugin_file_name(e->d_name))
+        if (!is_candidate_file_name(e->d_name))
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -302,12 +307,15 @@ static int32_t load_found(struct hpolab_registry *reg, const char *dir,
     snprintf(path, size, "%s/%s", dir, name);
     int32_t st = HPOLAB_OK;
     struct stat sb;
-    /* Folders or devices named hpolab-*.so are not plugin candidates. */
+    /* Folders or devices named like candidates are not candidates. */
     if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
         goto out;
     struct hpolab_error why;
     hpolab_error_clear(&why);
-    int32_t lst = hpolab_loader_load_file(reg, path, &why);
+    int32_t lst = hpolab_is_preset_file_name(name)
+                      ? hpolab_presets_load_file(
+                            hpolab_registry_presets_mut(reg), path, &why)
+                      : hpolab_loader_load_file(reg, path, &why);
     if (lst == HPOLAB_ERR_NOMEM)
         st = hpolab_error_set(err, lst, "%s", why.message);
     else if (lst != HPOLAB_OK) {

@@ -20,7 +20,8 @@ int32_t hpolab_loader_load_file(struct hpolab_registry *reg, const char *path,
                                 struct hpolab_error *err);
 
 /* Scan the search path (search_path.h; non-recursive, only files named
- * hpolab-*.so, in name order within a folder). Each refused file is logged
+ * hpolab-*.so and hpolab-presets-*.json (preset.h), in name order within a
+ * folder). Each refused file is logged
  * as one warning line (hpolab_logf) and kept in the registry's rejected
  * list with its reason. Returns HPOLAB_OK unless nothing could be scanned
  * at all (no plugin folder exists or none could be read): then

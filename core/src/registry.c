@@ -92,6 +92,7 @@ struct hpolab_registry {
     struct hpolab_rejected *rejected; /* owned */
     size_t n_rejected, cap_rejected;
     struct hpolab_error refusal; /* first refusal of the current init */
+    struct hpolab_presets presets; /* found beside the plugins */
 };
 
 const char *hpolab_kind_name(int32_t kind)
@@ -190,6 +191,7 @@ void hpolab_registry_destroy(struct hpolab_registry *reg)
         free(reg->rejected[i].reason);
     }
     free(reg->rejected);
+    hpolab_presets_free(&reg->presets);
     free(reg);
 }
 
@@ -537,4 +539,15 @@ int32_t hpolab_registry_add_rejected(struct hpolab_registry *reg,
     }
     reg->n_rejected++;
     return HPOLAB_OK;
+}
+
+const struct hpolab_presets *
+hpolab_registry_presets(const struct hpolab_registry *reg)
+{
+    return &reg->presets;
+}
+
+struct hpolab_presets *hpolab_registry_presets_mut(struct hpolab_registry *reg)
+{
+    return &reg->presets;
 }

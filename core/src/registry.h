@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "diag.h"
 #include "error.h"
+#include "preset.h"
 
 #define HPOLAB_KIND_SCHEDULER 0
 #define HPOLAB_KIND_SEARCHER 1
@@ -106,7 +107,14 @@ size_t hpolab_registry_rejected_count(const struct hpolab_registry *reg);
 const struct hpolab_rejected *
 hpolab_registry_rejected_at(const struct hpolab_registry *reg, size_t index);
 
+/* The presets read from hpolab-presets-*.json files beside the plugins;
+ * [borrowed] for the registry's life. */
+const struct hpolab_presets *
+hpolab_registry_presets(const struct hpolab_registry *reg);
+
 /* ---- for the loader -------------------------------------------------- */
+
+struct hpolab_presets *hpolab_registry_presets_mut(struct hpolab_registry *reg);
 
 /* The accepted plugin of that name, or NULL. */
 const struct hpolab_plugin *

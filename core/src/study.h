@@ -99,6 +99,10 @@ struct hpolab_study_method {
     char *searcher_where;            /* owned */
     char *scheduler_options_where;   /* owned; for hpolab_options_create */
     char *searcher_options_where;    /* owned */
+    char *preset;            /* owned; preset name, or NULL. Until
+                                hpolab_study_apply_presets, scheduler and
+                                searcher are NULL when it is set. */
+    char *preset_where;      /* owned; "<file>: methods.M.preset" */
 };
 
 struct hpolab_study {
@@ -169,6 +173,19 @@ const char *hpolab_study_arg_type_name(int32_t type);
 int32_t hpolab_study_arg_convert(const struct hpolab_study_extra_arg *arg,
                                  const char *text, json_t **out,
                                  struct hpolab_error *err);
+
+/* Fills every method that names a preset ("methods": {"BO": "BO"},
+ * {"BO": {"preset": "BO", "searcher_options": {...}}} or ["RS", "BO"]) from
+ * presets: its scheduler and searcher, and its options as the preset's with
+ * the method's merged on top (nested objects key by key, as Syne Tune's
+ * recursive_merge). An unknown preset is one line in diag naming the method
+ * and listing the presets available. Call after resolve and before
+ * hpolab_study_check_plugins; returns HPOLAB_OK, HPOLAB_ERR_NOT_FOUND or
+ * HPOLAB_ERR_NOMEM. */
+struct hpolab_presets;
+int32_t hpolab_study_apply_presets(struct hpolab_study *study,
+                                   const struct hpolab_presets *presets,
+                                   struct hpolab_diag *diag);
 
 /* Do the plugin ids the study names exist? exists() returns nonzero if a
  * plugin of kind (HPOLAB_KIND_SCHEDULER/SEARCHER/BACKEND from registry.h)

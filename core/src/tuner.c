@@ -215,6 +215,49 @@ int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
     return HPOLAB_OK;
 }
 
+/* Creates the scheduler instance (and through it the searcher) and checks
+ * that every scheduler and searcher option given in the study was
+ * understood. */
+static int32_t create_scheduler(struct hpolab_tuner *t,
+                                struct hpolab_error *err)
+{
+    const struct hpolab_tuner_options *o = &t->o;
+    hpolab_ctx_init(&t->sched_ctx, "scheduler", t->sched_comp->id,
+                    o->registry);
+    t->sched_ctx.clock = &t->clock;
+    struct hpolab_scheduler_args sargs = {
+        .struct_size = sizeof sargs,
+        .space = o->space,
+        .metric = o->metric,
+        .mode = o->mode,
+        .random_seed = o->random_seed,
+        .resource_attr = o->resource_attr,
+        .max_resource_attr = o->max_resource_attr,
+        .n_workers = o->n_workers,
+        .searcher = o->searcher,
+        .options = t->sched_opts,
+        .searcher_options = t->searcher_opts,
+        .points_given = o->points_to_evaluate != NULL,
+        .num_points = t->num_points,
+        .points = (const struct hpolab_config *const *)t->points,
+    };
+    int32_t st = t->sched_comp->cls.scheduler.create(&t->sched_ctx, &sargs,
+                                                     &t->sched_state);
+    if (st != HPOLAB_OK) {
+        t->sched_state = NULL;
+        return plugin_failed(&t->sched_ctx, st, "cannot create the scheduler",
+                             err);
+    }
+    char component[256];
+    snprintf(component, sizeof component, "scheduler '%s'", o->scheduler);
+    st = hpolab_options_check_all_read(t->sched_opts, component, err);
+    if (st == HPOLAB_OK) {
+        snprintf(component, sizeof component, "searcher '%s'", o->searcher);
+        st = hpolab_options_check_all_read(t->searcher_opts, component, err);
+    }
+    return st;
+}
+
 /* Creates the backend and scheduler instances and checks that every option
  * given in the study was understood. */
 static int32_t start_plugins(struct hpolab_tuner *t, struct hpolab_error *err)
@@ -248,39 +291,17 @@ static int32_t start_plugins(struct hpolab_tuner *t, struct hpolab_error *err)
     st = hpolab_options_check_all_read(t->backend_opts, component, err);
     if (st != HPOLAB_OK)
         return st;
+    return create_scheduler(t, err);
+}
 
-    hpolab_ctx_init(&t->sched_ctx, "scheduler", t->sched_comp->id,
-                    o->registry);
-    t->sched_ctx.clock = &t->clock;
-    struct hpolab_scheduler_args sargs = {
-        .struct_size = sizeof sargs,
-        .space = o->space,
-        .metric = o->metric,
-        .mode = o->mode,
-        .random_seed = o->random_seed,
-        .resource_attr = o->resource_attr,
-        .max_resource_attr = o->max_resource_attr,
-        .n_workers = o->n_workers,
-        .searcher = o->searcher,
-        .options = t->sched_opts,
-        .searcher_options = t->searcher_opts,
-        .points_given = o->points_to_evaluate != NULL,
-        .num_points = t->num_points,
-        .points = (const struct hpolab_config *const *)t->points,
-    };
-    st = t->sched_comp->cls.scheduler.create(&t->sched_ctx, &sargs,
-                                             &t->sched_state);
-    if (st != HPOLAB_OK) {
-        t->sched_state = NULL;
-        return plugin_failed(&t->sched_ctx, st, "cannot create the scheduler",
-                             err);
-    }
-    snprintf(component, sizeof component, "scheduler '%s'", o->scheduler);
-    st = hpolab_options_check_all_read(t->sched_opts, component, err);
-    if (st == HPOLAB_OK) {
-        snprintf(component, sizeof component, "searcher '%s'", o->searcher);
-        st = hpolab_options_check_all_read(t->searcher_opts, component, err);
-    }
+int32_t hpolab_tuner_check(const struct hpolab_tuner_options *opts,
+                           struct hpolab_error *err)
+{
+    struct hpolab_tuner *t = NULL;
+    int32_t st = hpolab_tuner_create(opts, &t, err);
+    if (st == HPOLAB_OK)
+        st = create_scheduler(t, err);
+    hpolab_tuner_destroy(t);
     return st;
 }
 
@@ -338,6 +359,7 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
         t->backend_state, &t->backend_ctx, &job);
     set_running(t, tr, 1);
     tr->stopped_by_tuner = 0;
+    tr->last_resource = -INFINITY; /* a resumed run may start over */
     set_status(t, tr, HPOLAB_TRIAL_IN_PROGRESS);
     if (st != HPOLAB_OK) {
         /* A trial that cannot start is a failed trial, not a crash. */
@@ -503,6 +525,31 @@ static void end_trial_by_decision(struct hpolab_tuner *t,
     }
 }
 
+/* A resource that goes backwards within one run of a trial is a bug of the
+ * script that no scheduler can make sense of. Returns the message
+ * [owned: free], or NULL when the result is fine. */
+static char *check_resource(struct hpolab_tuner *t, struct tuner_trial *tr,
+                            const struct hpolab_result *result)
+{
+    if (!t->o.resource_attr)
+        return NULL;
+    const struct hpolab_value *v =
+        hpolab_record_get(&result->rec, t->o.resource_attr);
+    double r;
+    if (!v || hpolab_value_as_double(v, &r) != HPOLAB_OK || isnan(r))
+        return NULL; /* whether it is required is the scheduler's call */
+    char *msg = NULL;
+    if (r < tr->last_resource &&
+        asprintf(&msg, "trial %lld reported %s = %g after %s = %g: the "
+                 "resource attribute must not go backwards within a run",
+                 (long long)trial_id_of(t, tr), t->o.resource_attr, r,
+                 t->o.resource_attr, tr->last_resource) < 0)
+        msg = strdup("resource attribute went backwards");
+    if (!msg)
+        tr->last_resource = r;
+    return msg;
+}
+
 /* One parsed report of a running trial: the scheduler decides, the row is
  * written, and a STOP/PAUSE ends the trial's run. */
 static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
@@ -517,11 +564,18 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
     update_best(t, id, result);
 
     int32_t decision = HPOLAB_DECISION_CONTINUE;
-    hpolab_error_clear(&t->sched_ctx.err);
-    int32_t st = t->sched_comp->cls.scheduler.on_trial_result(
-        t->sched_state, &t->sched_ctx, id, tr->config, result, &decision);
-    char *reject = NULL;
-    if (st != HPOLAB_OK) {
+    char *reject = check_resource(t, tr, result);
+    int32_t st = HPOLAB_OK;
+    if (!reject) {
+        hpolab_error_clear(&t->sched_ctx.err);
+        st = t->sched_comp->cls.scheduler.on_trial_result(
+            t->sched_state, &t->sched_ctx, id, tr->config, result, &decision);
+    } else {
+        decision = HPOLAB_DECISION_STOP;
+    }
+    if (reject) {
+        /* already rejected by the tuner */
+    } else if (st != HPOLAB_OK) {
         struct hpolab_error e;
         hpolab_ctx_error(&t->sched_ctx, st, &e);
         reject = strdup(e.message);

@@ -98,6 +98,13 @@ struct hpolab_tuner_summary {
 int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
                             struct hpolab_tuner **out,
                             struct hpolab_error *err);
+/* Everything hpolab_tuner_create checks, plus the scheduler and searcher
+ * instances created once (their options read, then destroyed), without
+ * touching the file system or starting the backend: run it for each method
+ * before the first experiment so that a bad option stops the study before
+ * any trial starts. */
+int32_t hpolab_tuner_check(const struct hpolab_tuner_options *opts,
+                           struct hpolab_error *err);
 /* Runs the experiment to its end. Returns HPOLAB_OK when it ended normally
  * (any stop criterion, exhausted space), HPOLAB_ERR_INTERRUPTED after
  * hpolab_tuner_interrupt, HPOLAB_ERR_PROCESS when more than max_failures

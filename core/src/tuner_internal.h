@@ -23,6 +23,8 @@ struct tuner_trial {
     int64_t num_results;
     int64_t lines_seen;           /* stdout lines, for messages */
     struct hpolab_result last;    /* last delivered result */
+    double last_resource;         /* resource_attr of the last result of
+                                     the current run, or -inf */
     int32_t batch_exit;           /* exit status seen in the current batch,
                                      or -1 */
     char *fail_message;           /* owned, for failed trials */

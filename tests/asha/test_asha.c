@@ -630,12 +630,15 @@ static void test_plugin_create_errors(void **state)
     expect_create_error(f, bare, NULL, "epoch", NULL, "max_t is required");
     expect_create_error(f, space, "{\"grace_period\": 27}", "epoch", "epochs",
                         "grace_period");
+    expect_create_error(f, space, "{\"type\": \"promotion\"}", "epoch", NULL,
+                        "type \"promotion\" needs the benchmark's "
+                        "max_resource_attr");
     hpolab_space_free(space);
     hpolab_space_free(bare);
 }
 
-/* max_t from the option wins; the constant named by max_resource_attr is
- * only the fallback; without max_resource_attr a resume keeps the config. */
+/* max_t from the option wins over the constant named by max_resource_attr,
+ * which the promotion type rewrites to each job's milestone. */
 static void test_plugin_options(void **state)
 {
     const struct fixture *f = *state;
@@ -645,15 +648,15 @@ static void test_plugin_options(void **state)
     struct inst in;
     assert_int_equal(inst_create(&in, f, space, 3,
                                  "{\"type\": \"promotion\", \"max_t\": 9}",
-                                 "epoch", NULL),
+                                 "epoch", "budget"),
                      HPOLAB_OK);
     int64_t ids[2];
     for (int i = 0; i < 2; i++) {
         struct hpolab_suggestion s = {.struct_size = sizeof s};
         assert_int_equal(in.cls->suggest(in.state, &in.ctx, i, &s), HPOLAB_OK);
         assert_int_equal(s.action, HPOLAB_SUGGEST_NEW);
-        /* no max_resource_attr: the constant is left alone */
-        assert_true(config_double(s.config, "budget") == 81.0);
+        /* the first milestone, not the space's 81 */
+        assert_true(config_double(s.config, "budget") == 1.0);
         struct hpolab_result res;
         hpolab_record_init(&res.rec);
         hpolab_record_set_double(&res.rec, "y", (double)i);
@@ -677,7 +680,9 @@ static void test_plugin_options(void **state)
     assert_int_equal(in.cls->suggest(in.state, &in.ctx, 2, &s), HPOLAB_OK);
     assert_int_equal(s.action, HPOLAB_SUGGEST_RESUME);
     assert_int_equal(s.trial_id, ids[0]);
-    assert_null(s.config);
+    assert_non_null(s.config);
+    assert_true(config_double(s.config, "budget") == 3.0);
+    hpolab_config_free(s.config);
     /* rungs for max_t 9: [1, 3]; the resumed job pauses at 3 */
     struct hpolab_result res;
     hpolab_record_init(&res.rec);

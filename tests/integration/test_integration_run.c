@@ -78,9 +78,11 @@ static char *read_text(const char *path)
     return data;
 }
 
-/* Writes study.json with the fixture as entry point. */
-static void write_study(struct fixture *f, const char *space,
-                        const char *benchmark_extra, int n_workers)
+/* Writes study.json with the fixture as entry point and the given methods
+ * (a JSON object's members). */
+static void write_study_methods(struct fixture *f, const char *space,
+                                const char *benchmark_extra, int n_workers,
+                                const char *methods)
 {
     char path[512], text[8192];
     snprintf(path, sizeof path, "%s/study.json", f->dir);
@@ -90,10 +92,20 @@ static void write_study(struct fixture *f, const char *space,
              "   \"entry_point\": [\"%s\"],\n"
              "   \"config_space\": %s,\n"
              "   \"metric\": \"loss\", \"mode\": \"min\",\n"
-             "   \"n_workers\": %d, \"max_wallclock_time\": 120%s}},\n"
-             " \"methods\": {\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}}\n",
-             HPOLAB_TEST_FIXTURE, space, n_workers, benchmark_extra);
+             "   \"n_workers\": %d%s%s}},\n"
+             " \"methods\": {%s}}\n",
+             HPOLAB_TEST_FIXTURE, space, n_workers,
+             strstr(benchmark_extra, "max_wallclock_time")
+                 ? "" : ", \"max_wallclock_time\": 120",
+             benchmark_extra, methods);
     write_text(path, text);
+}
+
+static void write_study(struct fixture *f, const char *space,
+                        const char *benchmark_extra, int n_workers)
+{
+    write_study_methods(f, space, benchmark_extra, n_workers,
+                        "\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}");
 }
 
 static pid_t spawn_cli(struct fixture *f, const char *const *extra_args,
@@ -509,6 +521,286 @@ static void test_asha_promotion_resumes_from_checkpoints(void **state)
     hpolab_results_free(res);
 }
 
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+#define MAX_WATCHED 64
+
+/* Trials of a run being watched: their pids (script and child) as written
+ * to <trial dir>/pids, and when both were first seen gone. */
+struct watched {
+    pid_t pid[2];
+    int known;
+    double gone_at; /* wall time, 0 while alive */
+};
+
+static void watch_trials(const char *exp, struct watched *w)
+{
+    for (int t = 0; t < MAX_WATCHED && exp[0]; t++) {
+        if (!w[t].known) {
+            char path[700];
+            snprintf(path, sizeof path, "%s/%d/pids", exp, t);
+            char *text = read_text(path);
+            int a, b;
+            if (text && sscanf(text, "%d %d", &a, &b) == 2) {
+                w[t].pid[0] = a;
+                w[t].pid[1] = b;
+                w[t].known = 1;
+            }
+            free(text);
+        }
+        if (w[t].known && w[t].gone_at == 0.0 &&
+            !process_alive(w[t].pid[0]) && !process_alive(w[t].pid[1]))
+            w[t].gone_at = wall_now();
+    }
+}
+
+/* ASHA stopping type with scripts that ignore SIGTERM: every trial the
+ * scheduler stops is gone (script and child) within stop_grace_period of
+ * the report that stopped it, and not before (SIGKILL came on time, not
+ * early). */
+static void test_asha_stopping_ends_processes_within_grace(void **state)
+{
+    struct fixture *f = *state;
+    /* Two good trials that finish at once fill rung 1; the worse stubborn
+     * ones started after them are stopped at epoch 1. */
+    write_study_methods(
+        f,
+        "{\"x\": {\"domain\": \"uniform\", \"lower\": 0, \"upper\": 1},"
+        " \"mode\": {\"domain\": \"choice\", \"categories\": [\"ok\", \"stubborn\"]},"
+        " \"epochs\": 27}",
+        ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\","
+        " \"max_wallclock_time\": 6, \"backend_options\": {\"stop_grace_period\": 1},"
+        " \"points_to_evaluate\": [{\"x\": 0.3, \"mode\": \"ok\"}, {\"x\": 0.31, \"mode\": \"ok\"},"
+        " {\"x\": 0.95, \"mode\": \"stubborn\"}, {\"x\": 0.9, \"mode\": \"stubborn\"},"
+        " {\"x\": 0.97, \"mode\": \"stubborn\"}]",
+        2,
+        "\"ASHA\": {\"scheduler\": \"asha\", \"searcher\": \"random\","
+        " \"scheduler_options\": {\"type\": \"stopping\"}}");
+    pid_t cli = spawn_cli(f, NULL, "run");
+    struct watched w[MAX_WATCHED];
+    memset(w, 0, sizeof w);
+    char exp[512] = "";
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(cli, &status, WNOHANG)) == 0) {
+        if (!exp[0]) {
+            DIR *d = opendir(f->results);
+            struct dirent *e;
+            while (d && (e = readdir(d)))
+                if (e->d_name[0] != '.')
+                    snprintf(exp, sizeof exp, "%s/%s", f->results, e->d_name);
+            if (d)
+                closedir(d);
+        }
+        watch_trials(exp, w);
+        sleep_ms(20);
+    }
+    assert_int_equal(done, cli);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    int stopped = 0;
+    for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
+        const struct hpolab_record *row = hpolab_results_row(res, i);
+        if (strcmp(cell(row, "st_decision")->u.s, "STOP") != 0 ||
+            strcmp(cell(row, "config_mode")->u.s, "stubborn") != 0)
+            continue;
+        int64_t t = cell_int(row, "trial_id");
+        assert_true(t >= 0 && t < MAX_WATCHED);
+        assert_true(w[t].known);
+        assert_true(w[t].gone_at > 0.0);
+        double after = w[t].gone_at - cell_double(row, "st_worker_timestamp");
+        /* SIGTERM is ignored: SIGKILL 1 s later; 0.8 s of slack for a
+         * loaded (or sanitized) machine and the 20 ms polling */
+        if (!(after >= 0.9 && after <= 1.8))
+            fail_msg("trial %lld gone %.3f s after its STOP report, expected "
+                     "within [0.9, 1.8]", (long long)t, after);
+        stopped++;
+    }
+    hpolab_results_free(res);
+    assert_true(stopped >= 3); /* trials 2, 3 and 4 at least */
+}
+
+/* Reports without the resource attribute, or with one that goes backwards:
+ * that trial fails with a message naming the field; the study goes on. */
+static void test_bad_resource_reports_fail_only_that_trial(void **state)
+{
+    struct fixture *f = *state;
+    write_study_methods(
+        f,
+        "{\"mode\": {\"domain\": \"choice\", \"categories\": [\"noresource\", \"backwards\", \"ok\"]},"
+        " \"x\": 0.5, \"epochs\": 3}",
+        ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\","
+        " \"max_failures\": 5, \"max_num_trials_started\": 3,"
+        " \"points_to_evaluate\": [{\"mode\": \"noresource\"}, {\"mode\": \"backwards\"}, {\"mode\": \"ok\"}]",
+        1,
+        "\"ASHA\": {\"scheduler\": \"asha\", \"searcher\": \"random\"}");
+    assert_int_equal(run_cli(f, NULL, "run"), 0);
+    char exp[512], path[600];
+    experiment_dir(f, exp, sizeof exp);
+    snprintf(path, sizeof path, "%s/run.err", f->dir);
+    char *err_text = read_text(path);
+    assert_non_null(err_text);
+    assert_non_null(strstr(err_text, "trial 0 failed: [scheduler:asha] trial 0 reported a "
+                                     "result without a number for the resource 'epoch'"));
+    assert_non_null(strstr(err_text, "trial 1 failed: trial 1 reported epoch = 1 after "
+                                     "epoch = 2: the resource attribute must not go "
+                                     "backwards within a run"));
+    free(err_text);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    int64_t rows[3] = {0, 0, 0};
+    for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
+        int64_t t = cell_int(hpolab_results_row(res, i), "trial_id");
+        assert_true(t >= 0 && t < 3);
+        rows[t]++;
+    }
+    hpolab_results_free(res);
+    /* every report is recorded, the rejected ones too */
+    assert_int_equal(rows[0], 1);
+    assert_int_equal(rows[1], 3);
+    assert_int_equal(rows[2], 3); /* the good trial trained to the end */
+    snprintf(path, sizeof path, "%s/run.out", f->dir);
+    char *out = read_text(path);
+    assert_non_null(strstr(out, "3 trials ("));
+    assert_non_null(strstr(out, "2 failed"));
+    free(out);
+}
+
+static int results_is_empty(struct fixture *f)
+{
+    DIR *d = opendir(f->results);
+    if (!d)
+        return 1;
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n == 0;
+}
+
+/* Each bad ASHA set-up: one clear line naming the problem, exit 2, and no
+ * experiment started, not even the RS method listed before it. */
+static void test_asha_bad_input_before_any_trial(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        const char *space, *extra, *options, *expect;
+    } cases[] = {
+        {"{\"x\": 0.5, \"epochs\": 27}", ", \"resource_attr\": \"epoch\"",
+         "{\"type\": \"promotion\"}",
+         "type \"promotion\" needs the benchmark's max_resource_attr"},
+        {"{\"x\": 0.5}", ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\"",
+         "{\"type\": \"promotion\"}", "which config_space does not have"},
+        {"{\"x\": 0.5, \"epochs\": 27}",
+         ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\"",
+         "{\"reduction_factor\": 1}", "reduction_factor must be >= 2, got 1"},
+        {"{\"x\": 0.5, \"epochs\": 27}",
+         ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\"",
+         "{\"grace_period\": 30}",
+         "grace_period must be an integer in [1, max_t = 27), got 30"},
+        {"{\"x\": 0.5, \"epochs\": 27.5}",
+         ", \"resource_attr\": \"epoch\", \"max_resource_attr\": \"epochs\"",
+         "{\"type\": \"promotion\"}", "got 'epochs' = 27.5"},
+        {"{\"x\": 0.5, \"epochs\": 27}", "", "{}",
+         "a resource attribute (resource_attr, e.g. \"epoch\") is required"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char methods[512], log[32], path[600];
+        snprintf(methods, sizeof methods,
+                 "\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"},"
+                 " \"ASHA\": {\"scheduler\": \"asha\", \"searcher\": \"random\","
+                 " \"scheduler_options\": %s}",
+                 cases[i].options);
+        write_study_methods(f, cases[i].space, cases[i].extra, 1, methods);
+        snprintf(log, sizeof log, "asha_bad%zu", i);
+        if (run_cli(f, NULL, log) != 2)
+            fail_msg("case %zu: exit status is not 2", i);
+        snprintf(path, sizeof path, "%s/%s.err", f->dir, log);
+        char *text = read_text(path);
+        assert_non_null(text);
+        if (!strstr(text, cases[i].expect))
+            fail_msg("case %zu: stderr lacks \"%s\":\n%s", i, cases[i].expect, text);
+        /* one line */
+        assert_non_null(strchr(text, '\n'));
+        assert_null(strchr(strchr(text, '\n') + 1, '\n'));
+        free(text);
+        assert_true(results_is_empty(f));
+    }
+}
+
+
+/* A new trial started from another trial's checkpoint: the folder is copied
+ * first, the script resumes from it, and the source trial's checkpoint is
+ * left as it was. */
+static void test_new_trial_from_another_trials_checkpoint(void **state)
+{
+    struct fixture *f = *state;
+    char path[512], text[4096];
+    snprintf(path, sizeof path, "%s/study.json", f->dir);
+    snprintf(text, sizeof text,
+             "{\"name\": \"it\",\n"
+             " \"benchmarks\": {\"syn\": {\"entry_point\": [\"python3\", "
+             "\"%s/examples/quickstart/train_synthetic.py\", \"--sleep_per_epoch\", \"0\"],\n"
+             "   \"config_space\": {\"lr\": 0.001, \"dropout\": 0.3, \"batch_size\": 64,"
+             " \"momentum\": 0.9, \"optimizer\": \"adam\", \"epochs\": 3},\n"
+             "   \"metric\": \"val_loss\", \"mode\": \"min\", \"resource_attr\": \"epoch\","
+             " \"max_resource_attr\": \"epochs\", \"n_workers\": 2}},\n"
+             " \"methods\": {\"WS\": {\"scheduler\": \"fx_warmstart\", \"searcher\": \"random\"}}}\n",
+             HPOLAB_TEST_SOURCE_DIR);
+    write_text(path, text);
+    setenv("HPOLAB_PLUGIN_PATH", HPOLAB_TEST_FX_PLUGINS, 1);
+    int rc = run_cli(f, NULL, "run");
+    unsetenv("HPOLAB_PLUGIN_PATH");
+    assert_int_equal(rc, 0);
+    char exp[512];
+    experiment_dir(f, exp, sizeof exp);
+    struct hpolab_results *res = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(exp, &res, &err), HPOLAB_OK);
+    int64_t expect_next[2] = {1, 4}; /* trial 1 goes on from epoch 3 */
+    for (size_t i = 0; i < hpolab_results_row_count(res); i++) {
+        const struct hpolab_record *row = hpolab_results_row(res, i);
+        int64_t t = cell_int(row, "trial_id");
+        assert_true(t == 0 || t == 1);
+        assert_int_equal(cell_int(row, "epoch"), expect_next[t]++);
+    }
+    assert_int_equal(expect_next[0], 4);
+    assert_int_equal(expect_next[1], 7);
+    hpolab_results_free(res);
+    snprintf(path, sizeof path, "%s/1/std.out", exp);
+    char *out = read_text(path);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "resumed from epoch 3\n"));
+    free(out);
+    /* both checkpoints exist; trial 0's still holds epoch 3 */
+    snprintf(path, sizeof path, "%s/0/checkpoints/checkpoint.json", exp);
+    char *c0 = read_text(path);
+    snprintf(path, sizeof path, "%s/1/checkpoints/checkpoint.json", exp);
+    char *c1 = read_text(path);
+    assert_non_null(c0);
+    assert_non_null(c1);
+    assert_non_null(strstr(c0, "\"epoch\": 3"));
+    assert_non_null(strstr(c1, "\"epoch\": 6"));
+    free(c0);
+    free(c1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +811,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_input_exit_2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extra_arg_reaches_trials_and_metadata, setup, teardown),
         cmocka_unit_test_setup_teardown(test_asha_promotion_resumes_from_checkpoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_asha_stopping_ends_processes_within_grace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_resource_reports_fail_only_that_trial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_asha_bad_input_before_any_trial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_trial_from_another_trials_checkpoint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

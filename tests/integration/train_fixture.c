@@ -7,8 +7,12 @@
  *   silent   prints nothing, exit 0
  *   slow     like ok but sleeps 30 s per epoch and starts a child process
  *            that sleeps too; writes both pids to <trial dir>/pids
+ *   stubborn like slow, but both processes ignore SIGTERM
+ *   noresource  reports without the "epoch" field
+ *   backwards   reports epochs 1, 2, 1, then like ok
  */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +76,20 @@ int main(int argc, char **argv)
         printf("some noise [tune-metric]: not json either\n");
         fflush(stdout);
     }
-    if (strcmp(mode, "slow") == 0) {
+    if (strcmp(mode, "noresource") == 0) {
+        printf("[tune-metric]: {\"loss\": 1.5}\n");
+        fflush(stdout);
+        return 0;
+    }
+    if (strcmp(mode, "backwards") == 0) {
+        report(1, 2.0, 0, start);
+        report(2, 1.9, 1, start);
+        report(1, 1.8, 2, start);
+    }
+    int slow = strcmp(mode, "slow") == 0 || strcmp(mode, "stubborn") == 0;
+    if (strcmp(mode, "stubborn") == 0)
+        signal(SIGTERM, SIG_IGN); /* inherited by the child */
+    if (slow) {
         sleep_s = 30.0;
         pid_t child = fork();
         if (child == 0) {
@@ -94,7 +111,6 @@ int main(int argc, char **argv)
     }
     for (int e = 1; e <= epochs; e++) {
         double base = (x - 0.3) * (x - 0.3);
-        int slow = strcmp(mode, "slow") == 0;
         if (sleep_s > 0 && (!slow || e > 1)) /* slow: epoch 1 at once */
             sleep_seconds(sleep_s);
         report(e, base + 1.0 / e, e - 1, start);

@@ -215,7 +215,8 @@ static void test_unknown_kind(void **state)
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.out, "");
     assert_string_equal(r.err, "hpolab plugins: unknown kind 'foo'; kinds: "
-                               "scheduler, searcher, backend, plotter\n");
+                               "scheduler, searcher, backend, plotter, "
+                               "preset\n");
     run_free(&r);
 }
 
@@ -263,8 +264,13 @@ static void test_json(void **state)
     {
         static const char *const keys[] = {"kind", "name", "version", "abi",
                                            "file"};
+        static const char *const preset_keys[] = {"kind", "name", "scheduler",
+                                                  "searcher", "file"};
+        int preset = strcmp(json_string_value(json_object_get(o, "kind")),
+                            "preset") == 0;
         for (size_t k = 0; k < 5; k++)
-            assert_true(json_is_string(json_object_get(o, keys[k])));
+            assert_true(json_is_string(
+                json_object_get(o, preset ? preset_keys[k] : keys[k])));
         assert_null(json_object_get(o, "state"));
         const char *kind = json_string_value(json_object_get(o, "kind"));
         const char *name = json_string_value(json_object_get(o, "name"));

@@ -64,7 +64,8 @@ static void test_missing_and_empty_parts(void **state)
                  "s.json: missing required key 'benchmarks' (an object "
                  "benchmark name -> benchmark)",
                  "s.json: missing required key 'methods' (an object method "
-                 "name -> {\"scheduler\", \"searcher\", ...})");
+                 "name -> {\"scheduler\", \"searcher\", ...} or a preset "
+                 "name, or an array of preset names)");
     hpolab_diag_free(&d);
     assert_int_equal(load_text("{'benchmarks': {}, 'methods': {}}", &s, &d,
                                NULL),
@@ -80,7 +81,7 @@ static void test_missing_and_empty_parts(void **state)
                  "s.json: benchmarks: expected an object benchmark name -> "
                  "benchmark, got an array",
                  "s.json: methods: expected an object method name -> method, "
-                 "got 'RS'");
+                 "or an array of preset names, got 'RS'");
     hpolab_diag_free(&d);
 }
 
@@ -333,7 +334,7 @@ static void test_bad_default_reported_once(void **state)
                  "constant integer >= 1 in config_space (the maximum "
                  "resource, e.g. \"epochs\": 81), got 'lr' = 0.1",
                  "s.json: methods: expected an object method name -> method, "
-                 "got 3");
+                 "or an array of preset names, got 3");
     hpolab_diag_free(&d);
 }
 

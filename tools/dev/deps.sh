@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   gcc make cmake pkg-config        # toolchain
+  clang                            # libFuzzer targets (tests/fuzz)
   libjansson-dev                   # JSON: study files, metadata.json
   libzip-dev                       # results.csv.zip
   libcmocka-dev                    # unit and integration tests

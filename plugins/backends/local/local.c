@@ -225,6 +225,10 @@ static int32_t HPOLAB_ABI local_stop_all(void *state, struct hpolab_ctx *ctx,
                                          double grace_s)
 {
     struct local_backend *b = state;
+    /* The host's grace is an upper bound: the study's stop_grace_period
+     * applies when it is shorter (0 from the host: kill at once). */
+    if (grace_s > b->grace)
+        grace_s = b->grace;
     /* A wake that arrives during stop_all (a second Ctrl-C) kills at once;
      * one already pending when we start is the interrupt that got us here. */
     int watch_wake = b->wake_fd >= 0 && !readable(b->wake_fd);

@@ -165,6 +165,14 @@ static int32_t read_options(struct asha *a, struct hpolab_ctx *ctx,
                                 "type must be \"stopping\" or \"promotion\", "
                                 "got \"%s\"",
                                 type);
+    /* Without it a paused trial has no way to know where to stop: it would
+     * train on until killed and lose the epochs after its last checkpoint. */
+    if (promotion && (!args->max_resource_attr || !args->max_resource_attr[0]))
+        return hpolab_set_error(
+            ctx, HPOLAB_ERR_INVALID,
+            "type \"promotion\" needs the benchmark's max_resource_attr (a "
+            "constant of the configuration space, e.g. \"epochs\": 81, that "
+            "the scheduler rewrites to the next rung level on each resume)");
     if (max_t == -1) {
         st = infer_max_t(ctx, args, &max_t);
         if (st != HPOLAB_OK)

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(char *errbuf,
+                                                       size_t errlen,
+                                                       const char *fmt, ...)
 {
     if (errbuf && errlen) {
         va_list ap;

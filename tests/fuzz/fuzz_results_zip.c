@@ -1,0 +1,30 @@
+/* Fuzz target: a results.csv.zip file (any bytes: a damaged archive, a
+ * foreign one, plain CSV) read through the same path as `hpolab plot`. */
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "results_table.h"
+#include "results_zip.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("results.csv.zip", MFD_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    if (write(fd, data, size) != (ssize_t)size) {
+        close(fd);
+        return 0;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    struct hpolab_results *r = NULL;
+    struct hpolab_error err;
+    if (hpolab_results_read(path, &r, &err) == HPOLAB_OK)
+        hpolab_results_free(r);
+    close(fd);
+    return 0;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# run_fuzzer.sh FUZZER CORPUS REGRESSIONS WORKDIR SECONDS
+# Runs a libFuzzer binary for SECONDS on a scratch copy of its seed corpus
+# (the source tree is never written). A crash fails the test; the input is
+# left in WORKDIR/crashes/ — copy it into REGRESSIONS/ once fixed, so the
+# replay test keeps it fixed.
+set -euo pipefail
+fuzzer=$1 corpus=$2 regress=$3 work=$4 seconds=$5
+rm -rf "$work"
+mkdir -p "$work/corpus" "$work/crashes"
+cp -r "$corpus"/. "$work/corpus/"
+[ -d "$regress" ] && cp -r "$regress"/. "$work/corpus/"
+exec "$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=10 \
+  -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+  -artifact_prefix="$work/crashes/" -jobs=1
