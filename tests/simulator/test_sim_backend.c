@@ -367,9 +367,13 @@ static void test_timeout_moves_clock_without_events(void **state)
     wait_once(f, 0.0); /* does not block, nothing due */
     assert_int_equal(f->nev, 0);
     assert_near(hpolab_clock_now(&f->clock), 9.5);
-    wait_once(f, 3.0); /* due at 12.5 <= 12.5 */
+    wait_once(f, 2.95); /* due at 12.5, just after the deadline */
+    assert_int_equal(f->nev, 0);
+    assert_near(hpolab_clock_now(&f->clock), 12.45);
+    wait_once(f, 3.0); /* due within the timeout: the clock stops at it */
     assert_int_equal(f->nev, 1);
     assert_near(f->ev[0].clock, 12.5);
+    assert_near(hpolab_clock_now(&f->clock), 12.5);
     assert_near(num(&f->ev[0], "elapsed_time"), 5);
 }
 
@@ -425,6 +429,36 @@ static void test_resume_without_checkpointing_restarts(void **state)
     assert_near(f->ev[0].clock, t0 + 0.05 + 10 + 0.05);
 }
 
+/* Syne Tune's rule: elapsed >= 0.01 and growing by >= 0.01. */
+static void test_elapsed_forced_positive_and_increasing(void **state)
+{
+    struct fx *f = *state;
+    write_file(f, "t.csv", "config_x,epoch,loss,elapsed_time\n"
+                           "1,1,0.5,0\n1,2,0.4,0\n1,3,0.3,0.015\n"
+                           "1,4,0.2,7\n");
+    create(f, "{\"table\": \"t.csv\", \"delay_start\": 0, "
+              "\"delay_on_trial_result\": 0, "
+              "\"delay_complete_after_final_report\": 0}");
+    start(f, 0, "{\"x\": 1}", 0);
+    wait_for(f, 5);
+    const double want[] = {0.01, 0.02, 0.03, 7};
+    for (int i = 0; i < 4; i++) {
+        assert_near(num(&f->ev[i], "elapsed_time"), want[i]);
+        assert_near(f->ev[i].clock, want[i]);
+    }
+    /* a new start (not a resume) of the same id drops the checkpoint: paused
+     * before its first result, it resumes at the start */
+    assert_int_equal(cls.stop_trial(f->state, &f->ctx, 0, HPOLAB_STOP_PAUSE),
+                     HPOLAB_OK);
+    clear_events(f);
+    start(f, 0, "{\"x\": 1}", 0);
+    assert_int_equal(cls.stop_trial(f->state, &f->ctx, 0, HPOLAB_STOP_PAUSE),
+                     HPOLAB_OK);
+    start(f, 0, "{\"x\": 1}", 1);
+    wait_for(f, 5);
+    assert_near(num(&f->ev[0], "epoch"), 1);
+}
+
 static void test_stopped_trial_emits_nothing_more(void **state)
 {
     struct fx *f = *state;
@@ -474,8 +508,10 @@ static void test_table_nearest_neighbour(void **state)
     assert_near(first_loss(f, 2, "{\"lr\": 0.002, \"act\": \"relu\"}"), 0.9);
     /* on a linear scale 0.04 would be nearer 0.01; in log it is nearer 0.1 */
     assert_near(first_loss(f, 3, "{\"lr\": 0.04, \"act\": \"relu\"}"), 0.8);
-    /* the text column counts: tanh pulls 0.005 to the tanh row */
-    assert_near(first_loss(f, 4, "{\"lr\": 0.005, \"act\": \"tanh\"}"), 0.6);
+    /* the text column counts: by lr alone 0.003 is nearer 0.001 (3x) than
+     * 0.01 (3.3x), but tanh pulls it to the tanh row */
+    assert_near(first_loss(f, 4, "{\"lr\": 0.003, \"act\": \"relu\"}"), 0.9);
+    assert_near(first_loss(f, 6, "{\"lr\": 0.003, \"act\": \"tanh\"}"), 0.6);
     /* extra keys of the configuration are ignored */
     assert_near(first_loss(f, 5, "{\"lr\": 0.1, \"act\": \"relu\", "
                                  "\"epochs\": 99, \"other\": 1}"),
@@ -712,6 +748,8 @@ int main(void)
             test_resume_continues_after_checkpoint_shifted, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_resume_without_checkpointing_restarts, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_elapsed_forced_positive_and_increasing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stopped_trial_emits_nothing_more,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_nearest_neighbour, setup,
