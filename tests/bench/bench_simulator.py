@@ -8,7 +8,8 @@ when a `bayesopt` searcher plugin is installed, BO and MOBSTER. Prints the
 total wall time (goal: under 60 s on a 2-core machine), each method's final
 best val_loss (mean and standard error over seeds; the benchmark's optimum is
 5.0), the mean rank per seed and the best-so-far at 1, 2.5 and 5 simulated
-hours. With gnuplot installed it also draws the mean best-so-far curves
+hours, and the tuner CPU seconds per experiment (trials and CPU are means
+over seeds). With gnuplot installed it also draws the mean best-so-far curves
 (simulator.png in the output folder).
 
 Usage: tests/bench/bench_simulator.py [--build build] [--seeds 10]
@@ -19,6 +20,7 @@ import csv
 import io
 import json
 import math
+import re
 import os
 import shutil
 import subprocess
@@ -121,8 +123,15 @@ def main():
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.monotonic() - t0
+    with open(os.path.join(out, "run.log"), "w") as f:
+        f.write(p.stdout + p.stderr)
     if p.returncode != 0:
         sys.exit("hpolab failed:\n" + p.stdout[-3000:] + p.stderr[-3000:])
+    # the tuner's own CPU time per experiment, as hpolab run prints it
+    cpu = {m: [] for m in methods}
+    for m, c in re.findall(r"Starting experiment \((\S+?)/.*?\n(?:.*\n)*?"
+                           r"tuner: ([0-9.]+) s CPU", p.stdout):
+        cpu[m].append(float(c))
 
     per = {m: {} for m in methods}   # method -> seed -> rows
     trials = {m: [] for m in methods}
@@ -141,16 +150,18 @@ def main():
 
     marks = [3600, 9000, BUDGET]
     finals = {}
-    print("\n%-8s %8s %22s %10s %10s %10s" % (
-        "method", "trials", "final best (mean±sem)", "@1h", "@2.5h", "@5h"))
+    print("\n%-8s %8s %8s %22s %10s %10s %10s" % (
+        "method", "trials", "CPU s", "final best (mean±sem)", "@1h", "@2.5h",
+        "@5h"))
     for m in methods:
         seeds = sorted(per[m])
         curves = [best_so_far(per[m][s], marks) for s in seeds]
         finals[m] = {s: c[-1] for s, c in zip(seeds, curves)}
         fm, fs = mean_sem([c[-1] for c in curves])
         at = [mean_sem([c[k] for c in curves])[0] for k in range(3)]
-        print("%-8s %8.0f %13.4f ± %.4f %10.4f %10.4f %10.4f" % (
-            m, sum(trials[m]) / len(trials[m]), fm, fs, *at))
+        c = sum(cpu[m]) / len(cpu[m]) if cpu[m] else float("nan")
+        print("%-8s %8.0f %8.2f %13.4f ± %.4f %10.4f %10.4f %10.4f" % (
+            m, sum(trials[m]) / len(trials[m]), c, fm, fs, *at))
     # rank per seed (1 = best), averaged
     ranks = {m: [] for m in methods}
     for s in sorted(finals[methods[0]]):
