@@ -680,6 +680,41 @@ static void test_transformer_like_optimum_and_curve(void **state)
     assert_near(num(&f->ev[39], "val_loss"), 5.0 + 2.0 * 0.1 * 0.1);
 }
 
+/* Noise is drawn per configuration and resource: the same point gives the
+ * same value, another point another value. */
+static void test_noise_is_repeatable(void **state)
+{
+    struct fx *f = *state;
+    create(f, "{\"benchmark\": \"branin_curves\", \"max_resource\": 3, "
+              "\"noise\": 0.5}");
+    start(f, 0, "{\"x1\": 1, \"x2\": 2}", 0);
+    start(f, 1, "{\"x1\": 1, \"x2\": 2}", 0);
+    start(f, 2, "{\"x1\": 1, \"x2\": 2.5}", 0);
+    wait_for(f, 12);
+    double v[3][3];
+    int n[3] = {0, 0, 0};
+    for (size_t i = 0; i < f->nev; i++)
+        if (!f->ev[i].is_exit)
+            v[f->ev[i].trial][n[f->ev[i].trial]++] = num(&f->ev[i], "value");
+    /* branin(1, 2) without noise, at r = 3 = R */
+    const double pi = 3.14159265358979323846;
+    double q = 2 - 5.1 / (4 * pi * pi) + 5 / pi - 6;
+    double clean = q * q + 10 * (1 - 1 / (8 * pi)) * cos(1.0) + 10;
+    /* docs/simulator.md: amp = 20 + 0.2 final, alpha = 0.3 + 1.2 x2/15 */
+    double amp = 20 + 0.2 * clean, alpha = 0.3 + 1.2 * 2.0 / 15.0;
+    double noise[3];
+    for (int r = 0; r < 3; r++) {
+        assert_true(v[0][r] == v[1][r]);
+        double g = (pow(r + 1.0, -alpha) - pow(3.0, -alpha)) /
+                   (1 - pow(3.0, -alpha));
+        noise[r] = v[0][r] - (clean + amp * g);
+        assert_true(fabs(noise[r]) > 1e-9 && fabs(noise[r]) < 3);
+    }
+    assert_true(fabs(noise[0] - noise[1]) > 1e-9);
+    assert_true(fabs(noise[1] - noise[2]) > 1e-9);
+    assert_true(v[0][2] != v[2][2]);
+}
+
 static void test_branin_curves_optimum(void **state)
 {
     struct fx *f = *state;
@@ -761,6 +796,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_transformer_like_optimum_and_curve,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_noise_is_repeatable, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_branin_curves_optimum, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_clock_extension_refuses_misuse,
