@@ -36,6 +36,7 @@ struct run_args {
     int64_t random_seed; /* -1: draw one */
     int64_t n_workers;   /* -1: the benchmark's */
     double max_wallclock_time;  /* < 0: the benchmark's */
+    double results_update_interval; /* seconds */
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
     const char *backend;       /* NULL: the benchmark's */
@@ -75,6 +76,9 @@ static const struct cli_option run_options[] = {
      "that backend's options as a JSON object, e.g. '{\"benchmark\": "
      "\"transformer_like\"}' (default: the benchmark's backend_options if "
      "the backend is the benchmark's, else {})"},
+    {"results_update_interval", CLI_DOUBLE, "SECONDS",
+     "rewrite results.csv.zip at most this often while tuning (default 10; "
+     "always at the end)"},
     {"verbose", CLI_BOOL, "BOOL", "log what the tuner and plugins do"},
     {NULL, 0, NULL, NULL},
 };
@@ -116,16 +120,20 @@ static void usage(FILE *out, const struct hpolab_study *study)
                      "(\"extra_args\"); 'hpolab run STUDY.json --help' "
                      "lists them.\n");
     fprintf(out, "\nExit status: 0 done, 1 an experiment failed, 2 bad "
-                 "input, 130 interrupted.\n");
+                 "input, 128 + the signal when interrupted (130 Ctrl-C, 143 "
+                 "SIGTERM, 129 hangup).\n");
 }
 
 /* ---- signals ------------------------------------------------------------ */
 
 static struct hpolab_tuner *volatile current_tuner;
 static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t first_signal; /* decides the exit status */
 
 static void on_signal(int sig)
 {
+    if (!first_signal)
+        first_signal = sig;
     interrupts++;
     struct hpolab_tuner *t = current_tuner;
     if (t)
@@ -140,7 +148,23 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal ends the study like Ctrl-C, never half-way */
+    sigaction(SIGHUP, &sa, NULL);
+    /* a reader that went away (| head) must not kill the tuner: output
+     * errors are ignored, the study runs on */
     signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *signal_what(int sig)
+{
+    switch (sig) {
+    case SIGHUP:
+        return "hangup (the terminal closed)";
+    case SIGTERM:
+        return "termination request (SIGTERM)";
+    default:
+        return "interrupt (Ctrl-C)";
+    }
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -383,7 +407,7 @@ static int run_experiment(const struct run_args *a,
     o.stop = &sc;
     o.metadata = md;
     o.entrypoint_stem = entry_stem(b, stem, sizeof stem);
-    o.results_update_interval = 10.0;
+    o.results_update_interval = a->results_update_interval;
     o.stop_grace_period = 10.0;
     o.progress = on_progress;
     o.progress_user = &ps;
@@ -428,8 +452,10 @@ static int run_experiment(const struct run_args *a,
         printf("results: %s\n--------------------\n", dir);
     }
     if (st == HPOLAB_ERR_INTERRUPTED) {
-        fprintf(stderr, "hpolab run: %s\n", err.message);
-        rc = 130;
+        int sig = first_signal ? first_signal : SIGINT;
+        fprintf(stderr, "hpolab run: %s: %s\n", signal_what(sig),
+                err.message);
+        rc = 128 + sig;
     } else if (st != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: %s\n", err.message);
         rc = exit_status_of(st);
@@ -451,6 +477,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     a->random_seed = -1;
     a->n_workers = -1;
     a->max_wallclock_time = -1.0;
+    a->results_update_interval = 10.0;
     a->max_num_evaluations = -1;
     a->extra = json_object();
     a->no_options = json_object();
@@ -470,6 +497,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     cli_get_int(pp, "random_seed", &a->random_seed);
     cli_get_int(pp, "n_workers", &a->n_workers);
     cli_get_double(pp, "max_wallclock_time", &a->max_wallclock_time);
+    cli_get_double(pp, "results_update_interval",
+                   &a->results_update_interval);
     cli_get_int(pp, "max_num_evaluations", &a->max_num_evaluations);
     cli_get_string(pp, "results_dir", &a->results_dir);
     cli_get_string(pp, "backend", &a->backend);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "host_api.h"
@@ -246,6 +247,30 @@ static int is_plugin_file_name(const char *name)
            strcmp(name + n - 3, ".so") == 0;
 }
 
+/* A plugin runs with the user's rights, so a folder or file that another
+ * user can write (or own) could run their code as ours: refused, as ssh
+ * refuses such key files. Group write is accepted only for the user's own
+ * primary group (user private groups, umask 002). */
+static int32_t check_trusted(const char *path, const struct stat *sb,
+                             const char *what, struct hpolab_error *err)
+{
+    unsigned mode = (unsigned)sb->st_mode & 07777u;
+    if (sb->st_uid != 0 && sb->st_uid != geteuid())
+        return hpolab_error_set(err, HPOLAB_ERR_PLUGIN,
+                                "%s '%s' belongs to another user (uid %u): "
+                                "refusing to load plugins from it",
+                                what, path, (unsigned)sb->st_uid);
+    if ((sb->st_mode & S_IWOTH) ||
+        ((sb->st_mode & S_IWGRP) && sb->st_gid != getegid()))
+        return hpolab_error_set(err, HPOLAB_ERR_PLUGIN,
+                                "%s '%s' is writable by other users (mode "
+                                "%04o): refusing to load plugins from it; "
+                                "make it writable by its owner only (chmod "
+                                "go-w '%s')",
+                                what, path, mode, path);
+    return HPOLAB_OK;
+}
+
 static int is_candidate_file_name(const char *name)
 {
     return is_plugin_file_name(name) || hpolab_is_preset_file_name(name);
@@ -312,7 +337,11 @@ static int32_t load_found(struct hpolab_registry *reg, const char *dir,
         goto out;
     struct hpolab_error why;
     hpolab_error_clear(&why);
-    int32_t lst = hpolab_is_preset_file_name(name)
+    int32_t lst = stat(path, &sb) == 0
+                      ? check_trusted(path, &sb, "plugin file", &why)
+                      : HPOLAB_OK;
+    if (lst == HPOLAB_OK)
+        lst = hpolab_is_preset_file_name(name)
                       ? hpolab_presets_load_file(
                             hpolab_registry_presets_mut(reg), path, &why)
                       : hpolab_loader_load_file(reg, path, &why);
@@ -337,7 +366,20 @@ int32_t hpolab_loader_load_path(struct hpolab_registry *reg,
         char **names;
         size_t n;
         struct hpolab_error derr;
-        int32_t lst = list_dir(sp->dirs[i], &names, &n, &derr);
+        struct stat sb;
+        int32_t lst = stat(sp->dirs[i], &sb) == 0
+                          ? check_trusted(sp->dirs[i], &sb, "plugin folder",
+                                          &derr)
+                          : HPOLAB_OK;
+        if (lst != HPOLAB_OK) {
+            /* one line, kept with the refused files; the folder is not
+             * scanned */
+            hpolab_logf(HPOLAB_LOG_WARN, "%s", derr.message);
+            st = hpolab_registry_add_rejected(reg, sp->dirs[i], lst,
+                                              derr.message, err);
+            continue;
+        }
+        lst = list_dir(sp->dirs[i], &names, &n, &derr);
         if (lst == HPOLAB_ERR_NOMEM)
             st = hpolab_error_set(err, lst, "%s", derr.message);
         else if (lst != HPOLAB_OK)

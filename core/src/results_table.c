@@ -6,11 +6,14 @@
 #include "buffer.h"
 #include "results_csv.h"
 
+/* One allocation per row: long runs append tens of thousands of rows, and
+ * malloc's per-block overhead on many small blocks costs more memory than
+ * the rows themselves. */
 struct results_row {
-    struct hpolab_record rec;
-    char *csv;      /* cells of the first ncols columns joined by ',', owned */
+    struct hpolab_record rec; /* empty in a writer table */
     size_t csv_len;
     size_t ncols;
+    char csv[];     /* cells of the first ncols columns joined by ',', NUL */
 };
 
 struct hpolab_results {
@@ -22,6 +25,8 @@ struct hpolab_results {
     size_t nslots;   /* power of two, > 2 * ncols */
     const struct hpolab_value **scratch; /* cells of the row being appended */
     size_t scratch_cap;
+    struct hpolab_buffer line; /* the CSV text of the row being appended */
+    int writer;                /* rows kept as CSV text only */
 };
 
 static uint64_t hash_name(const char *s)
@@ -113,7 +118,17 @@ int32_t hpolab_results_create(struct hpolab_results **out,
     *out = calloc(1, sizeof **out);
     if (!*out)
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    hpolab_buffer_init(&(*out)->line);
     return HPOLAB_OK;
+}
+
+int32_t hpolab_results_create_writer(struct hpolab_results **out,
+                                     struct hpolab_error *err)
+{
+    int32_t st = hpolab_results_create(out, err);
+    if (st == HPOLAB_OK)
+        (*out)->writer = 1;
+    return st;
 }
 
 void hpolab_results_free(struct hpolab_results *r)
@@ -122,9 +137,9 @@ void hpolab_results_free(struct hpolab_results *r)
         return;
     for (size_t i = 0; i < r->nrows; i++) {
         hpolab_record_free(&r->rows[i]->rec);
-        free(r->rows[i]->csv);
         free(r->rows[i]);
     }
+    hpolab_buffer_free(&r->line);
     free(r->rows);
     for (size_t i = 0; i < r->ncols; i++)
         free(r->cols[i]);
@@ -147,10 +162,9 @@ int32_t hpolab_results_add_column(struct hpolab_results *r, const char *name,
     return HPOLAB_OK;
 }
 
-/* Format row's cells in column order into a new string. */
+/* Format row's cells in column order into r->line (NUL-terminated). */
 static int32_t format_row(struct hpolab_results *r,
-                          const struct hpolab_record *row, char **out,
-                          size_t *out_len)
+                          const struct hpolab_record *row)
 {
     if (r->scratch_cap < r->ncols) {
         size_t cap = r->scratch_cap ? r->scratch_cap : 16;
@@ -165,24 +179,18 @@ static int32_t format_row(struct hpolab_results *r,
     memset(r->scratch, 0, r->ncols * sizeof *r->scratch);
     for (uint32_t i = 0; i < row->count; i++)
         r->scratch[lookup(r, row->entries[i].name)] = &row->entries[i].value;
-    struct hpolab_buffer buf;
-    hpolab_buffer_init(&buf);
+    struct hpolab_buffer *buf = &r->line;
+    buf->len = 0;
     int32_t st = HPOLAB_OK;
     for (size_t j = 0; j < r->ncols && st == HPOLAB_OK; j++) {
         if (j)
-            st = hpolab_buffer_append(&buf, ",", 1);
+            st = hpolab_buffer_append(buf, ",", 1);
         if (st == HPOLAB_OK && r->scratch[j])
-            st = hpolab_csv_append_value(&buf, r->scratch[j]);
+            st = hpolab_csv_append_value(buf, r->scratch[j]);
     }
     if (st == HPOLAB_OK)
-        st = hpolab_buffer_append(&buf, "", 1);
-    if (st != HPOLAB_OK) {
-        hpolab_buffer_free(&buf);
-        return st;
-    }
-    *out = (char *)buf.data;
-    *out_len = buf.len - 1;
-    return HPOLAB_OK;
+        st = hpolab_buffer_append(buf, "", 1);
+    return st;
 }
 
 int32_t hpolab_results_append(struct hpolab_results *r,
@@ -205,17 +213,19 @@ int32_t hpolab_results_append(struct hpolab_results *r,
         }
     }
     struct results_row *nr = NULL;
+    if (st == HPOLAB_OK)
+        st = format_row(r, row);
     if (st == HPOLAB_OK) {
-        nr = calloc(1, sizeof *nr);
+        nr = malloc(sizeof *nr + r->line.len);
         if (!nr)
             st = HPOLAB_ERR_NOMEM;
     }
-    if (st == HPOLAB_OK)
-        st = format_row(r, row, &nr->csv, &nr->csv_len);
     if (st == HPOLAB_OK) {
-        st = hpolab_record_copy(&nr->rec, row);
-        if (st != HPOLAB_OK)
-            free(nr->csv);
+        memcpy(nr->csv, r->line.data, r->line.len);
+        nr->csv_len = r->line.len - 1;
+        hpolab_record_init(&nr->rec);
+        if (!r->writer)
+            st = hpolab_record_copy(&nr->rec, row);
     }
     if (st != HPOLAB_OK) {
         free(nr);
@@ -237,7 +247,7 @@ size_t hpolab_results_row_count(const struct hpolab_results *r)
 const struct hpolab_record *hpolab_results_row(const struct hpolab_results *r,
                                                size_t i)
 {
-    return i < r->nrows ? &r->rows[i]->rec : NULL;
+    return i < r->nrows && !r->writer ? &r->rows[i]->rec : NULL;
 }
 
 size_t hpolab_results_column_count(const struct hpolab_results *r)

@@ -23,6 +23,10 @@ struct hpolab_results;
 /* *out [owned: hpolab_results_free]. */
 int32_t hpolab_results_create(struct hpolab_results **out,
                               struct hpolab_error *err);
+/* A table that is only written (the tuner's): rows are kept as their CSV
+ * text alone, about a third of the memory; hpolab_results_row gives NULL. */
+int32_t hpolab_results_create_writer(struct hpolab_results **out,
+                                     struct hpolab_error *err);
 void hpolab_results_free(struct hpolab_results *r);
 /* Copies the row; new keys become new columns at the end. */
 int32_t hpolab_results_append(struct hpolab_results *r,
@@ -30,7 +34,7 @@ int32_t hpolab_results_append(struct hpolab_results *r,
                               struct hpolab_error *err);
 size_t hpolab_results_row_count(const struct hpolab_results *r);
 /* [borrowed] valid until hpolab_results_free (appends do not move rows);
- * NULL if i is out of range. Only the row's own keys are present: a missing
+ * NULL if i is out of range or the table is a writer. Only the row's own keys are present: a missing
  * cell is an absent key. */
 const struct hpolab_record *hpolab_results_row(const struct hpolab_results *r,
                                                size_t i);

@@ -10,7 +10,12 @@
 
 /* A member list larger than this is not a results file; guards the reader
  * against archives that would expand to absurd sizes. */
-#define MAX_MEMBER_BYTES ((zip_uint64_t)1 << 34)
+/* A results CSV of 40 000 rows of 100 columns is well under 100 MB. */
+#define MAX_MEMBER_BYTES ((zip_uint64_t)1 << 30)
+/* The first allocation for a member: its declared size is not trusted (a
+ * damaged 700-byte archive may claim 4 GB), memory grows with what is
+ * actually read. */
+#define FIRST_CHUNK_BYTES ((zip_uint64_t)1 << 20)
 
 static int32_t zip_member_at(const char *member_name, const char *csv,
                              size_t len, int64_t mtime, void **out,
@@ -126,6 +131,45 @@ static int is_macos_extra(const char *name)
 }
 
 /* The single member of the zip archive data[0..len) as text, [owned: free]. */
+/* Reads exactly size bytes of zf into *out (NUL-terminated) [owned: free],
+ * growing the buffer with the data actually read. */
+static int32_t read_member(zip_file_t *zf, zip_uint64_t size,
+                           const char *path, const char *name, char **out,
+                           struct hpolab_error *err)
+{
+    zip_uint64_t cap = size < FIRST_CHUNK_BYTES ? size : FIRST_CHUNK_BYTES;
+    zip_uint64_t len = 0;
+    char *buf = malloc((size_t)cap + 1);
+    if (!buf)
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    while (len < size) {
+        if (len == cap) {
+            zip_uint64_t ncap = 2 * cap < size ? 2 * cap : size;
+            char *nb = realloc(buf, (size_t)ncap + 1);
+            if (!nb) {
+                free(buf);
+                return hpolab_error_set(err, HPOLAB_ERR_NOMEM,
+                                        "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        zip_int64_t got = zip_fread(zf, buf + len, cap - len);
+        if (got <= 0) {
+            free(buf);
+            return hpolab_error_set(err, HPOLAB_ERR_PARSE,
+                                    "%s: cannot read member '%s': %s", path,
+                                    name,
+                                    got < 0 ? zip_file_strerror(zf)
+                                            : "archive is truncated");
+        }
+        len += (zip_uint64_t)got;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return HPOLAB_OK;
+}
+
 static int32_t unzip_single(const char *path, const char *data, size_t len,
                             char **out, size_t *out_len,
                             struct hpolab_error *err)
@@ -172,24 +216,12 @@ static int32_t unzip_single(const char *path, const char *data, size_t len,
     char *text = NULL;
     if (st == HPOLAB_OK) {
         zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)found, 0);
-        text = zf ? malloc((size_t)zs.size + 1) : NULL;
-        if (!zf) {
+        if (!zf)
             st = hpolab_error_set(err, HPOLAB_ERR_PARSE,
                                   "%s: cannot open member '%s': %s", path,
                                   zs.name, zip_strerror(za));
-        } else if (!text) {
-            st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-        } else {
-            zip_int64_t got = zip_fread(zf, text, zs.size);
-            if (got < 0 || (zip_uint64_t)got != zs.size)
-                st = hpolab_error_set(err, HPOLAB_ERR_PARSE,
-                                      "%s: cannot read member '%s': %s", path,
-                                      zs.name,
-                                      got < 0 ? zip_file_strerror(zf)
-                                              : "archive is truncated");
-            else
-                text[zs.size] = '\0';
-        }
+        else
+            st = read_member(zf, zs.size, path, zs.name, &text, err);
         if (zf)
             zip_fclose(zf);
     }

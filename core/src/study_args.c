@@ -14,7 +14,8 @@ static const char *const builtin_options[] = {
     "experiment_tag", "benchmark", "method", "num_seeds", "start_seed",
     "random_seed", "n_workers", "max_wallclock_time", "max_num_evaluations",
     "results_dir", "verbose", "instance_type", "scale_max_wallclock_time",
-    "resume", "backend", "backend_options", "help", NULL};
+    "resume", "results_update_interval", "backend", "backend_options",
+    "help", NULL};
 
 const char *const *hpolab_study_builtin_option_names(void)
 {

@@ -203,7 +203,7 @@ int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
         st = hpolab_registry_require(opts->registry, HPOLAB_KIND_SEARCHER,
                                      opts->searcher, &(const struct hpolab_component *){0}, err);
     if (st == HPOLAB_OK)
-        st = hpolab_results_create(&t->results, err);
+        st = hpolab_results_create_writer(&t->results, err);
     if (st == HPOLAB_OK && pipe2(t->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "cannot create a pipe: %s",
                               strerror(errno));
@@ -331,6 +331,27 @@ static void fail_trial(struct hpolab_tuner *t, struct tuner_trial *tr,
     }
 }
 
+/* Can a file be created and written in dir right now? */
+static int32_t probe_writable(const char *dir, struct hpolab_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/.hpolab-write-probe", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                "the experiment folder %s cannot be written: "
+                                "%s",
+                                dir, strerror(errno));
+    int32_t st = HPOLAB_OK;
+    if (write(fd, "x", 1) != 1)
+        st = hpolab_error_set(err, HPOLAB_ERR_IO,
+                              "the experiment folder %s cannot be written: %s",
+                              dir, strerror(errno));
+    close(fd);
+    unlink(path);
+    return st;
+}
+
 static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
                          int64_t checkpoint_from, struct hpolab_error *err)
 {
@@ -362,10 +383,20 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
     tr->last_resource = -INFINITY; /* a resumed run may start over */
     set_status(t, tr, HPOLAB_TRIAL_IN_PROGRESS);
     if (st != HPOLAB_OK) {
-        /* A trial that cannot start is a failed trial, not a crash. */
+        /* A trial that cannot start is a failed trial, not a crash... */
         struct hpolab_error e;
         hpolab_ctx_error(&t->backend_ctx, st, &e);
         fail_trial(t, tr, e.message);
+        /* ...unless the experiment folder cannot be written (full disk,
+         * read-only): then no trial can, and the experiment ends with it. */
+        struct hpolab_error why;
+        if (st == HPOLAB_ERR_IO &&
+            probe_writable(t->o.experiment_dir, &why) != HPOLAB_OK)
+            return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                    "trial %lld cannot start: %s; stopping "
+                                    "the experiment (the results written "
+                                    "before are kept)",
+                                    (long long)id, why.message);
     }
     return HPOLAB_OK;
 }
@@ -374,8 +405,8 @@ static int stop_now(struct hpolab_tuner *t)
 {
     if (t->interrupt_level)
         return 1;
-    /* checked here too: trials that fail in start_trial would otherwise be
-     * replaced in one schedule() call forever */
+    /* checked here too, so that trials failing at start do not make one
+     * schedule() call start thousands of them */
     if (t->o.max_failures >= 0 &&
         t->status.num_trials_failed > t->o.max_failures)
         t->failed_abort_pending = 1;
@@ -441,7 +472,9 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                     return plugin_failed(&t->sched_ctx, st,
                                          "on_trial_add failed", err);
             }
-            start_job(t, id, 0, s.checkpoint_trial_id, err);
+            st = start_job(t, id, 0, s.checkpoint_trial_id, err);
+            if (st != HPOLAB_OK)
+                return st;
             break;
         }
         case HPOLAB_SUGGEST_RESUME: {
@@ -458,7 +491,9 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                 hpolab_config_free(t->trials[id].config);
                 t->trials[id].config = s.config;
             }
-            start_job(t, id, 1, -1, err);
+            st = start_job(t, id, 1, -1, err);
+            if (st != HPOLAB_OK)
+                return st;
             break;
         }
         default:
@@ -675,6 +710,9 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
             hpolab_logf(HPOLAB_LOG_WARN, "%s", e.message);
         }
     }
+    /* a completed trial never reports again: keep memory flat over long
+     * studies */
+    hpolab_record_free(&tr->last.rec);
 }
 
 static int32_t process_events(struct hpolab_tuner *t, struct hpolab_error *err)

@@ -10,6 +10,7 @@
  *   stubborn like slow, but both processes ignore SIGTERM
  *   noresource  reports without the "epoch" field
  *   backwards   reports epochs 1, 2, 1, then like ok
+ *   flood    like ok, but prints 32 KiB of noise before each report
  */
 #include <math.h>
 #include <signal.h>
@@ -113,6 +114,11 @@ int main(int argc, char **argv)
         double base = (x - 0.3) * (x - 0.3);
         if (sleep_s > 0 && (!slow || e > 1)) /* slow: epoch 1 at once */
             sleep_seconds(sleep_s);
+        if (strcmp(mode, "flood") == 0) {
+            static char noise[32 * 1024];
+            memset(noise, 'z', sizeof noise - 1);
+            puts(noise);
+        }
         report(e, base + 1.0 / e, e - 1, start);
     }
     return 0;

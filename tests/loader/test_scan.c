@@ -249,6 +249,48 @@ static long plugin_index(const struct hpolab_registry *reg, const char *name)
     return -1;
 }
 
+
+/* A folder or file that other users can write is refused, with one line
+ * saying how to fix it, and kept in the refused list. */
+static void test_untrusted_folder_and_file(void **state)
+{
+    (void)state;
+    make_dir("open");
+    assert_int_equal(chmod(at("open"), 0777), 0);
+    make_dir("mine");
+    write_file("mine/hpolab-searcher_fx_open.so", "anything\n");
+    assert_int_equal(chmod(at("mine/hpolab-searcher_fx_open.so"), 0666), 0);
+    char env[2 * PATH_MAX + 2];
+    snprintf(env, sizeof env, "%s:%s", at("open"), at("mine"));
+    struct hpolab_search_path sp;
+    struct hpolab_error err;
+    struct hpolab_registry *reg;
+    assert_int_equal(hpolab_search_path_from(env, NULL, NULL, NULL, &sp, &err),
+                     HPOLAB_OK);
+    assert_int_equal(hpolab_registry_create(&reg, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_loader_load_path(reg, &sp, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_registry_rejected_count(reg), 2);
+    char want[2][3 * PATH_MAX];
+    snprintf(want[0], sizeof want[0],
+             "plugin folder '%s' is writable by other users (mode 0777): "
+             "refusing to load plugins from it; make it writable by its "
+             "owner only (chmod go-w '%s')",
+             at("open"), at("open"));
+    snprintf(want[1], sizeof want[1],
+             "plugin file '%s' is writable by other users (mode 0666): "
+             "refusing to load plugins from it; make it writable by its "
+             "owner only (chmod go-w '%s')",
+             at("mine/hpolab-searcher_fx_open.so"),
+             at("mine/hpolab-searcher_fx_open.so"));
+    for (int i = 0; i < 2; i++) {
+        const struct hpolab_rejected *r = hpolab_registry_rejected_at(reg, (size_t)i);
+        assert_string_equal(r->reason, want[i]);
+        assert_int_equal(lines_mentioning(want[i]), 1);
+    }
+    hpolab_search_path_free(&sp);
+    hpolab_registry_destroy(reg);
+}
+
 static void test_load_all(void **state)
 {
     (void)state;
@@ -332,6 +374,7 @@ int main(void)
         T(test_build_uses_environment),
         T(test_nothing_to_scan),
         T(test_load_all),
+        T(test_untrusted_folder_and_file),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

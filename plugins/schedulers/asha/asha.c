@@ -4,30 +4,13 @@
  * created by id. Seeds (§6.1): a seed generator RandomState(seed) whose
  * first draw seeds the searcher and whose second (last) draw seeds the
  * bracket RNG, from which every suggest draws one bracket choice.
- * save/restore are not provided (the host answers HPOLAB_ERR_UNSUPPORTED). */
+ * save/restore in asha_state.c. */
 #include <hpolab/hpolab.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "asha_rungs.h"
-
-/* The configuration a trial was last started or resumed with. */
-struct asha_config {
-    int64_t trial_id;
-    struct hpolab_config *config; /* [owned] */
-};
-
-struct asha {
-    struct hpolab_searcher *searcher;
-    struct hpolab_rng *bracket_rng;
-    char *metric;
-    char *resource_attr;
-    char *max_resource_attr; /* or NULL */
-    struct asha_rungs rungs;
-    struct asha_config *configs;
-    size_t num_configs, cap_configs;
-};
+#include "asha.h"
 
 static void HPOLAB_ABI asha_destroy(void *state)
 {
@@ -38,22 +21,12 @@ static void HPOLAB_ABI asha_destroy(void *state)
         hpolab_host->searcher_destroy(a->searcher);
     if (a->bracket_rng)
         hpolab_host->rng_destroy(a->bracket_rng);
-    for (size_t i = 0; i < a->num_configs; i++)
-        hpolab_host->config_free(a->configs[i].config);
-    free(a->configs);
+    asha_configs_free(&a->configs);
     asha_rungs_free(&a->rungs);
     free(a->metric);
     free(a->resource_attr);
     free(a->max_resource_attr);
     free(a);
-}
-
-static struct asha_config *find_config(struct asha *a, int64_t trial_id)
-{
-    for (size_t i = a->num_configs; i-- > 0;)
-        if (a->configs[i].trial_id == trial_id)
-            return &a->configs[i];
-    return NULL;
 }
 
 /* Keep a copy of config as the trial's configuration. */
@@ -65,26 +38,7 @@ static int32_t store_config(struct asha *a, struct hpolab_ctx *ctx,
     int32_t st = hpolab_host->config_dup(ctx, config, &copy);
     if (st != HPOLAB_OK)
         return st;
-    struct asha_config *slot = find_config(a, trial_id);
-    if (!slot) {
-        if (a->num_configs == a->cap_configs) {
-            size_t cap = a->cap_configs ? 2 * a->cap_configs : 16;
-            struct asha_config *nc = realloc(a->configs, cap * sizeof *nc);
-            if (!nc) {
-                hpolab_host->config_free(copy);
-                return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM,
-                                        "out of memory");
-            }
-            a->configs = nc;
-            a->cap_configs = cap;
-        }
-        slot = &a->configs[a->num_configs++];
-        slot->trial_id = trial_id;
-        slot->config = NULL;
-    }
-    hpolab_host->config_free(slot->config);
-    slot->config = copy;
-    return HPOLAB_OK;
+    return asha_configs_put(&a->configs, ctx, trial_id, copy);
 }
 
 /* max_t when the option is absent (§4.1): the constant
@@ -239,9 +193,9 @@ static int32_t HPOLAB_ABI asha_create(struct hpolab_ctx *ctx,
             .num_points = args->num_points,
             .points = args->points,
         };
-        uint32_t bracket_seed = hpolab_host->rng_seed(seeds);
+        a->bracket_seed = hpolab_host->rng_seed(seeds);
         hpolab_host->rng_destroy(seeds);
-        st = hpolab_host->rng_create(ctx, bracket_seed, &a->bracket_rng);
+        st = hpolab_host->rng_create(ctx, a->bracket_seed, &a->bracket_rng);
         if (st == HPOLAB_OK)
             st = hpolab_host->searcher_create(
                 ctx, args->searcher ? args->searcher : "random", &sa,
@@ -263,11 +217,13 @@ static int32_t HPOLAB_ABI asha_suggest(void *state, struct hpolab_ctx *ctx,
     /* One bracket draw per suggest, promotion or not (§4.6 step 1). */
     size_t bracket = asha_rungs_bracket(
         &a->rungs, hpolab_host->rng_random(a->bracket_rng));
+    a->bracket_draws++;
     int64_t promoted;
     if (asha_rungs_promote(&a->rungs, &promoted)) {
         struct hpolab_config *config = NULL;
         if (a->max_resource_attr) {
-            struct asha_config *old = find_config(a, promoted);
+            struct asha_config *old = asha_configs_find(&a->configs,
+                                                        promoted);
             struct asha_trial *t = asha_rungs_trial(&a->rungs, promoted);
             if (!old || !t)
                 return hpolab_set_error(ctx, HPOLAB_ERR_INTERNAL,
@@ -421,6 +377,8 @@ static const struct hpolab_scheduler_class asha_class = {
     .on_trial_complete = asha_on_trial_complete,
     .on_trial_error = asha_on_trial_error,
     .on_trial_remove = asha_on_trial_remove,
+    .save = asha_save,
+    .restore = asha_restore,
 };
 
 static int32_t asha_init(struct hpolab_ctx *ctx)

@@ -54,10 +54,11 @@ void asha_rungs_free(struct asha_rungs *rs)
     if (!rs)
         return;
     for (size_t k = 0; k < rs->num_rungs; k++)
-        free(rs->rungs[k].entries);
+        free(rs->rungs[k].nodes);
     free(rs->rungs);
     free(rs->bracket_cdf);
     free(rs->trials);
+    asha_idmap_free(&rs->trial_index);
     memset(rs, 0, sizeof *rs);
 }
 
@@ -118,6 +119,9 @@ int asha_rungs_init(struct asha_rungs *rs, int32_t mode, int promotion,
     size_t n = 0;
     int st = asha_rung_levels(grace_period, reduction_factor, max_t, &levels,
                               &n);
+    if (st == ASHA_OK && n > ASHA_MAX_RUNGS)
+        st = fail(errbuf, errlen, "%zu rung levels, at most %d are supported",
+                  n, ASHA_MAX_RUNGS);
     if (st == ASHA_OK && n) {
         rs->rungs = calloc(n, sizeof *rs->rungs);
         if (!rs->rungs)
@@ -141,31 +145,32 @@ int asha_rungs_init(struct asha_rungs *rs, int32_t mode, int promotion,
     return st;
 }
 
-/* numpy's _lerp: a + (b-a)t, computed from b's side when t >= 0.5. */
-static double lerp(double a, double b, double t)
+int asha_rungs_init_like(struct asha_rungs *rs,
+                         const struct asha_rungs *model)
 {
-    double d = b - a;
-    return t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
-}
-
-int asha_rung_cutoff(const struct asha_rungs *rs, const struct asha_rung *r,
-                     double *out)
-{
-    size_t n = r->n;
-    if (n < 2)
-        return 0;
-    double q = rs->mode == HPOLAB_MODE_MIN ? r->quantile : 1.0 - r->quantile;
-    double h = (double)(n - 1) * q;
-    double fi = floor(h);
-    size_t i = (size_t)fi;
-    if (i > n - 1)
-        i = n - 1;
-    size_t j = i + 1 < n ? i + 1 : n - 1;
-    /* Entries are best-first; ascending order is reversed for max. */
-    size_t ai = rs->mode == HPOLAB_MODE_MIN ? i : n - 1 - i;
-    size_t aj = rs->mode == HPOLAB_MODE_MIN ? j : n - 1 - j;
-    *out = lerp(r->entries[ai].value, r->entries[aj].value, h - fi);
-    return 1;
+    memset(rs, 0, sizeof *rs);
+    rs->mode = model->mode;
+    rs->promotion = model->promotion;
+    rs->max_t = model->max_t;
+    if (model->num_rungs) {
+        rs->rungs = calloc(model->num_rungs, sizeof *rs->rungs);
+        if (!rs->rungs)
+            return ASHA_ERR_NOMEM;
+    }
+    rs->num_rungs = model->num_rungs;
+    for (size_t k = 0; k < rs->num_rungs; k++) {
+        rs->rungs[k].level = model->rungs[k].level;
+        rs->rungs[k].quantile = model->rungs[k].quantile;
+    }
+    rs->bracket_cdf = malloc(model->num_brackets * sizeof *rs->bracket_cdf);
+    if (!rs->bracket_cdf) {
+        asha_rungs_free(rs);
+        return ASHA_ERR_NOMEM;
+    }
+    rs->num_brackets = model->num_brackets;
+    memcpy(rs->bracket_cdf, model->bracket_cdf,
+           rs->num_brackets * sizeof *rs->bracket_cdf);
+    return ASHA_OK;
 }
 
 size_t asha_rungs_bracket(const struct asha_rungs *rs, double u)
@@ -183,14 +188,9 @@ int64_t asha_rungs_first_milestone(const struct asha_rungs *rs, size_t bracket)
 
 struct asha_trial *asha_rungs_trial(struct asha_rungs *rs, int64_t trial_id)
 {
-    /* Trial ids are usually 0, 1, 2, ... in order of registration. */
-    if (trial_id >= 0 && (uint64_t)trial_id < rs->num_trials &&
-        rs->trials[trial_id].id == trial_id)
-        return &rs->trials[trial_id];
-    for (size_t i = 0; i < rs->num_trials; i++)
-        if (rs->trials[i].id == trial_id)
-            return &rs->trials[i];
-    return NULL;
+    size_t i;
+    return asha_idmap_get(&rs->trial_index, trial_id, &i) ? &rs->trials[i]
+                                                          : NULL;
 }
 
 int asha_rungs_add_trial(struct asha_rungs *rs, int64_t trial_id,
@@ -198,6 +198,7 @@ int asha_rungs_add_trial(struct asha_rungs *rs, int64_t trial_id,
 {
     if (bracket >= rs->num_brackets)
         return ASHA_ERR_INVALID;
+    /* a registered trial keeps its rung entries */
     struct asha_trial *t = asha_rungs_trial(rs, trial_id);
     if (!t) {
         if (rs->num_trials == rs->cap_trials) {
@@ -208,7 +209,11 @@ int asha_rungs_add_trial(struct asha_rungs *rs, int64_t trial_id,
             rs->trials = nt;
             rs->cap_trials = cap;
         }
+        if (asha_idmap_put(&rs->trial_index, trial_id, rs->num_trials) !=
+            ASHA_OK)
+            return ASHA_ERR_NOMEM;
         t = &rs->trials[rs->num_trials++];
+        t->in_rungs = 0;
     }
     t->id = trial_id;
     t->bracket = bracket;
@@ -218,46 +223,9 @@ int asha_rungs_add_trial(struct asha_rungs *rs, int64_t trial_id,
     return ASHA_OK;
 }
 
-static int better(int32_t mode, double a, double b)
-{
-    return mode == HPOLAB_MODE_MIN ? a < b : a > b;
-}
-
 static int passes(int32_t mode, double y, double cutoff)
 {
     return mode == HPOLAB_MODE_MIN ? y <= cutoff : y >= cutoff;
-}
-
-static int rung_insert(struct asha_rungs *rs, struct asha_rung *r,
-                       int64_t trial_id, double y)
-{
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 8;
-        struct asha_entry *ne = realloc(r->entries, cap * sizeof *ne);
-        if (!ne)
-            return ASHA_ERR_NOMEM;
-        r->entries = ne;
-        r->cap = cap;
-    }
-    size_t pos = r->n;
-    for (size_t i = 0; i < r->n; i++)
-        if (better(rs->mode, y, r->entries[i].value)) {
-            pos = i;
-            break;
-        }
-    memmove(&r->entries[pos + 1], &r->entries[pos],
-            (r->n - pos) * sizeof *r->entries);
-    r->entries[pos] = (struct asha_entry){trial_id, y, 0};
-    r->n++;
-    return ASHA_OK;
-}
-
-static int rung_has(const struct asha_rung *r, int64_t trial_id)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (r->entries[i].trial_id == trial_id)
-            return 1;
-    return 0;
 }
 
 int asha_rungs_promote(struct asha_rungs *rs, int64_t *out_trial)
@@ -267,18 +235,16 @@ int asha_rungs_promote(struct asha_rungs *rs, int64_t *out_trial)
     for (size_t k = rs->num_rungs; k-- > 0;) {
         struct asha_rung *r = &rs->rungs[k];
         double cutoff;
-        if (!asha_rung_cutoff(rs, r, &cutoff))
+        struct asha_entry best;
+        size_t rank;
+        if (!asha_rung_cutoff(rs, r, &cutoff) ||
+            !asha_rung_first_unpromoted(r, &rank, &best) ||
+            !passes(rs->mode, best.value, cutoff))
             continue;
-        struct asha_entry *best = NULL;
-        for (size_t i = 0; i < r->n && !best; i++)
-            if (!r->entries[i].promoted)
-                best = &r->entries[i];
-        if (!best || !passes(rs->mode, best->value, cutoff))
-            continue;
-        struct asha_trial *t = asha_rungs_trial(rs, best->trial_id);
+        struct asha_trial *t = asha_rungs_trial(rs, best.trial_id);
         if (!t)
             continue; /* cannot happen: entries come from registered trials */
-        best->promoted = 1;
+        asha_rung_promote_first(r);
         t->resume_from = r->level;
         t->milestone = k + 1 < rs->num_rungs ? rs->rungs[k + 1].level
                                              : rs->max_t;
@@ -289,18 +255,28 @@ int asha_rungs_promote(struct asha_rungs *rs, int64_t *out_trial)
     return 0;
 }
 
+/* Insert the trial's value into rung k and note it in the trial's mask. */
+static int enter_rung(struct asha_rungs *rs, struct asha_trial *t, size_t k,
+                      double y)
+{
+    int st = asha_rung_insert(rs, &rs->rungs[k], t->id, y, 0);
+    if (st == ASHA_OK)
+        t->in_rungs |= (uint64_t)1 << k;
+    return st;
+}
+
 static int report_stopping(struct asha_rungs *rs, struct asha_trial *t,
                            int64_t r, double y, int32_t *decision, int *jumped)
 {
     for (size_t k = rs->num_rungs; k-- > t->bracket;) {
         struct asha_rung *rung = &rs->rungs[k];
-        if (r < rung->level || rung_has(rung, t->id))
+        if (r < rung->level || (t->in_rungs >> k & 1u))
             continue;
         if (r > rung->level) {
             *jumped = 1;
             return ASHA_OK;
         }
-        int st = rung_insert(rs, rung, t->id, y);
+        int st = enter_rung(rs, t, k, y);
         if (st != ASHA_OK)
             return st;
         double cutoff;
@@ -325,7 +301,7 @@ static int report_promotion(struct asha_rungs *rs, struct asha_trial *t,
         return ASHA_ERR_MILESTONE;
     for (size_t k = 0; k < rs->num_rungs; k++)
         if (rs->rungs[k].level == t->milestone) {
-            int st = rung_insert(rs, &rs->rungs[k], t->id, y);
+            int st = enter_rung(rs, t, k, y);
             if (st != ASHA_OK)
                 return st;
             *decision = HPOLAB_DECISION_PAUSE;
@@ -376,4 +352,42 @@ void asha_rungs_on_stop(struct asha_rungs *rs, int64_t trial_id)
     struct asha_trial *t = asha_rungs_trial(rs, trial_id);
     if (t)
         t->decision = HPOLAB_DECISION_STOP;
+}
+
+int asha_rungs_restore_trial(struct asha_rungs *rs, int64_t trial_id,
+                             size_t bracket, int64_t milestone,
+                             int64_t resume_from, int32_t decision)
+{
+    if (bracket >= rs->num_brackets || asha_rungs_trial(rs, trial_id) ||
+        decision < HPOLAB_DECISION_CONTINUE ||
+        decision > HPOLAB_DECISION_STOP || milestone < 1 ||
+        milestone > rs->max_t || resume_from < -1 || resume_from >= milestone)
+        return ASHA_ERR_INVALID;
+    int st = asha_rungs_add_trial(rs, trial_id, bracket);
+    if (st != ASHA_OK)
+        return st;
+    struct asha_trial *t = asha_rungs_trial(rs, trial_id);
+    t->milestone = milestone;
+    t->resume_from = resume_from;
+    t->decision = decision;
+    return ASHA_OK;
+}
+
+int asha_rungs_restore_entry(struct asha_rungs *rs, size_t k,
+                             int64_t trial_id, double y, int promoted)
+{
+    struct asha_trial *t = asha_rungs_trial(rs, trial_id);
+    if (!t)
+        return ASHA_ERR_UNKNOWN;
+    if (k >= rs->num_rungs || (t->in_rungs >> k & 1u))
+        return ASHA_ERR_INVALID;
+    struct asha_rung *r = &rs->rungs[k];
+    int st = asha_rung_insert(rs, r, trial_id, y, promoted);
+    if (st != ASHA_OK)
+        return st;
+    t->in_rungs |= (uint64_t)1 << k;
+    /* entries come best-first, so each one must land last */
+    struct asha_entry last;
+    asha_rung_entry(r, r->n - 1, &last);
+    return last.trial_id == trial_id ? ASHA_OK : ASHA_ERR_INVALID;
 }
