@@ -16,9 +16,11 @@
 #include "clock.h"
 #include "diag.h"
 #include "fsutil.h"
+#include "launch_scale.h"
 #include "log.h"
 #include "plugin_loader.h"
 #include "registry.h"
+#include "results_root.h"
 #include "space.h"
 #include "study.h"
 #include "tuner.h"
@@ -36,6 +38,7 @@ struct run_args {
     int64_t random_seed; /* -1: draw one */
     int64_t n_workers;   /* -1: the benchmark's */
     double max_wallclock_time;  /* < 0: the benchmark's */
+    int scale_max_wallclock_time;
     double results_update_interval; /* seconds */
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
@@ -48,7 +51,7 @@ struct run_args {
     struct cli_parser parser; /* owns the option values above */
 };
 
-static const struct cli_option run_options[] = {
+const struct cli_option hpolab_run_cli_options[] = {
     {"experiment_tag", CLI_STRING, "TAG",
      "name of the study's results: letters, digits and '-' (default: the "
      "study's name, else a random word-word)"},
@@ -65,6 +68,9 @@ static const struct cli_option run_options[] = {
     {"n_workers", CLI_INT, "N", "trials run at once (default: the benchmark's)"},
     {"max_wallclock_time", CLI_DOUBLE, "SECONDS",
      "time budget of each experiment (default: the benchmark's)"},
+    {"scale_max_wallclock_time", CLI_BOOL, "BOOL",
+     "with --n_workers A below the benchmark's B and no --max_wallclock_time: "
+     "budget = benchmark's budget x B / A (default false)"},
     {"max_num_evaluations", CLI_INT, "N",
      "stop after more than N results (default: the benchmark's)"},
     {"results_dir", CLI_STRING, "DIR",
@@ -93,7 +99,7 @@ static void usage(FILE *out, const struct hpolab_study *study)
             "writes each experiment's\nmetadata.json and results.csv.zip to "
             "<results_dir>/<tuner name>/.\n\noptions (--name value or "
             "--name=value):\n");
-    cli_options_print(out, run_options);
+    cli_options_print(out, hpolab_run_cli_options);
     if (study && study->n_extra_args) {
         fprintf(out, "\noptions of %s (its \"extra_args\"):\n", study->path);
         for (size_t i = 0; i < study->n_extra_args; i++) {
@@ -362,8 +368,13 @@ static int run_experiment(const struct run_args *a,
                           uint32_t master)
 {
     int64_t n_workers = a->n_workers > 0 ? a->n_workers : b->n_workers;
-    double max_time = a->max_wallclock_time >= 0 ? a->max_wallclock_time
-                                                 : b->stop.max_wallclock_time;
+    int scaled = 0;
+    double max_time = hpolab_scaled_wallclock_time(
+        a->max_wallclock_time, a->n_workers, b->stop.max_wallclock_time,
+        b->n_workers, a->scale_max_wallclock_time, &scaled);
+    if (scaled)
+        printf("Scaling max_wallclock_time: %g (from %g)\n", max_time,
+               b->stop.max_wallclock_time);
     int64_t max_evals = a->max_num_evaluations >= 0
                             ? a->max_num_evaluations
                             : b->stop.max_num_evaluations;
@@ -482,7 +493,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     a->extra = json_object();
     a->no_options = json_object();
     a->parser = (struct cli_parser){
-        .options = run_options, .extra = a->extra, .command = "hpolab run"};
+        .options = hpolab_run_cli_options, .extra = a->extra, .command = "hpolab run"};
     struct cli_parser *pp = &a->parser;
     int rc = cli_parse(pp, argc, argv);
     if (rc != 0)
@@ -516,8 +527,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             return 2;
         }
     }
-    int64_t verbose = 0;
+    int64_t verbose = 0, scale = 0;
     cli_get_bool(pp, "verbose", &verbose);
+    cli_get_bool(pp, "scale_max_wallclock_time", &scale);
+    a->scale_max_wallclock_time = (int)scale;
     a->verbose = (int)verbose;
     return cli_check_ranges(pp);
 }
@@ -664,8 +677,7 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    const char *rd = a.results_dir ? a.results_dir : getenv("HPOLAB_RESULTS");
-    results_dir = hpolab_expand_user(rd && rd[0] ? rd : "~/hpolab");
+    results_dir = hpolab_results_root(a.results_dir);
     if (!results_dir ||
         hpolab_check_writable_dir(results_dir, &err) != HPOLAB_OK) {
         fprintf(stderr, "hpolab run: results folder: %s\n",

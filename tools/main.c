@@ -10,7 +10,15 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"run", hpolab_cmd_run, "run experiments of a study on this machine"},
+    {"plot", hpolab_cmd_plot, "draw a study's results: curves, bands, table"},
     {"plugins", hpolab_cmd_plugins, "list the plugins hpolab finds"},
+    {"plugin", hpolab_cmd_plugin,
+     "new, pack, install, remove or check a plugin package"},
+    {"launch", hpolab_cmd_launch,
+     "run a study's experiments in parallel (local processes or Slurm)"},
+    {"status", hpolab_cmd_status, "show the jobs of a launched study"},
+    {"cancel", hpolab_cmd_cancel, "stop the jobs of a launched study"},
+    {"job", hpolab_cmd_job, "(internal) one job of a launched study"},
 };
 
 static void usage(FILE *out)

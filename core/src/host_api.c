@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "config.h"
 #include "config_set.h"
+#include "figure_host.h"
 #include "rng.h"
 #include "space.h"
 #include "log.h"
@@ -660,6 +661,29 @@ static const struct hpolab_host_api host_api = {
     .emit_exit = emit_exit,
     .buffer_append = buffer_append,
     .get_extension = get_extension,
+    /* ABI 1.1 (figure_host.c) */
+    .figure_size = hpolab_figure_size,
+    .figure_grid = hpolab_figure_grid,
+    .figure_title = hpolab_figure_title,
+    .figure_xlabel = hpolab_figure_xlabel,
+    .figure_ylabel = hpolab_figure_ylabel,
+    .figure_legend = hpolab_figure_legend,
+    .figure_flags = hpolab_figure_flags,
+    .figure_subplot_count = hpolab_figure_subplot_count,
+    .figure_subplot_cell = hpolab_figure_subplot_cell,
+    .figure_subplot_title = hpolab_figure_subplot_title,
+    .figure_subplot_legend = hpolab_figure_subplot_legend,
+    .figure_subplot_xrange = hpolab_figure_subplot_xrange,
+    .figure_subplot_yrange = hpolab_figure_subplot_yrange,
+    .figure_series_count = hpolab_figure_series_count,
+    .figure_series_name = hpolab_figure_series_name,
+    .figure_series_color = hpolab_figure_series_color,
+    .figure_series_style = hpolab_figure_series_style,
+    .figure_series_length = hpolab_figure_series_length,
+    .figure_series_x = hpolab_figure_series_x,
+    .figure_series_y = hpolab_figure_series_y,
+    .figure_series_lower = hpolab_figure_series_lower,
+    .figure_series_upper = hpolab_figure_series_upper,
 };
 
 const struct hpolab_host_api *hpolab_host_api(void) { return &host_api; }

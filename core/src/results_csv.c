@@ -289,6 +289,15 @@ struct csv_reader {
     struct hpolab_buffer fields; /* the row's fields, each NUL-terminated */
     size_t *offs;                /* start of each field in fields */
     size_t nfields, offs_cap;
+    /* scanning (hpolab_results_scan_csv): no table, a callback per row */
+    const char *const *keep; /* the columns to pass on, nkeep */
+    size_t nkeep;
+    unsigned char *wanted;   /* per keep column: the header has it */
+    hpolab_csv_row_fn row_fn;
+    void *user;
+    long *slot_of;           /* per header column: its index in keep, or -1 */
+    size_t nrows;
+    size_t nkeep_header;     /* columns of the header */
 };
 
 static size_t col_of(const struct csv_reader *rd, size_t pos)
@@ -492,6 +501,110 @@ static int32_t read_data_row(struct csv_reader *rd, struct hpolab_results *r,
     if (st != HPOLAB_OK)
         return hpolab_error_prefix(rd->err, "%s: line %zu", rd->name, line);
     return HPOLAB_OK;
+}
+
+/* Scanning: the header maps columns to keep slots; each data row's kept
+ * cells are parsed into values[0..nkeep) (NULL type when absent) and handed
+ * to the callback. */
+static int32_t scan_header(struct csv_reader *rd, size_t line)
+{
+    rd->slot_of = malloc((rd->nfields ? rd->nfields : 1) * sizeof *rd->slot_of);
+    if (!rd->slot_of)
+        return hpolab_error_set(rd->err, HPOLAB_ERR_NOMEM, "%s: out of memory",
+                                rd->name);
+    for (size_t i = 0; i < rd->nfields; i++) {
+        rd->slot_of[i] = -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(field(rd, i), field(rd, j)) == 0)
+                return hpolab_error_set(rd->err, HPOLAB_ERR_PARSE,
+                                        "%s: line %zu: column name '%s' "
+                                        "appears twice (fields %zu and %zu)",
+                                        rd->name, line, field(rd, i), j + 1,
+                                        i + 1);
+        for (size_t k = 0; k < rd->nkeep; k++)
+            if (strcmp(field(rd, i), rd->keep[k]) == 0)
+                rd->slot_of[i] = (long)k;
+    }
+    rd->wanted = calloc(rd->nkeep ? rd->nkeep : 1, 1); /* found: 1 */
+    if (!rd->wanted)
+        return hpolab_error_set(rd->err, HPOLAB_ERR_NOMEM, "%s: out of memory",
+                                rd->name);
+    for (size_t i = 0; i < rd->nfields; i++)
+        if (rd->slot_of[i] >= 0)
+            rd->wanted[rd->slot_of[i]] = 1;
+    rd->nkeep_header = rd->nfields;
+    return HPOLAB_OK;
+}
+
+static int32_t scan_row(struct csv_reader *rd, struct hpolab_value *values,
+                        size_t line)
+{
+    if (rd->nfields > rd->nkeep_header)
+        return hpolab_error_set(rd->err, HPOLAB_ERR_PARSE,
+                                "%s: line %zu: %zu fields, but the header has "
+                                "%zu columns",
+                                rd->name, line, rd->nfields, rd->nkeep_header);
+    for (size_t k = 0; k < rd->nkeep; k++)
+        values[k].type = HPOLAB_VALUE_NULL;
+    int32_t st = HPOLAB_OK;
+    for (size_t i = 0; i < rd->nfields && st == HPOLAB_OK; i++)
+        if (rd->slot_of[i] >= 0)
+            st = hpolab_csv_parse_value(field(rd, i), field_len(rd, i),
+                                        &values[rd->slot_of[i]]);
+    if (st == HPOLAB_OK)
+        st = rd->row_fn(rd->user, rd->nrows++, values, rd->err);
+    else
+        hpolab_error_set(rd->err, st, "%s: line %zu: out of memory", rd->name,
+                         line);
+    for (size_t k = 0; k < rd->nkeep; k++)
+        hpolab_value_free(&values[k]);
+    return st;
+}
+
+int32_t hpolab_results_scan_csv(const char *text, size_t len,
+                                const char *name_for_errors,
+                                const char *const *columns, size_t ncolumns,
+                                unsigned char *found, hpolab_csv_row_fn fn,
+                                void *user, struct hpolab_error *err)
+{
+    struct csv_reader rd = {.text = text, .len = len, .line = 1,
+                            .name = name_for_errors ? name_for_errors : "csv",
+                            .err = err, .keep = columns, .nkeep = ncolumns,
+                            .row_fn = fn, .user = user};
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        rd.pos = rd.line_start = 3;
+    int32_t st = check_text(&rd);
+    if (st != HPOLAB_OK)
+        return st;
+    struct hpolab_value *values =
+        calloc(ncolumns ? ncolumns : 1, sizeof *values);
+    if (!values)
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "%s: out of memory",
+                                rd.name);
+    hpolab_buffer_init(&rd.fields);
+    int have_header = 0;
+    while (st == HPOLAB_OK && rd.pos < rd.len) {
+        size_t line = rd.line;
+        int blank;
+        st = read_row(&rd, &blank);
+        if (st != HPOLAB_OK || blank)
+            continue;
+        if (!have_header) {
+            st = scan_header(&rd, line);
+            have_header = 1;
+        } else {
+            st = scan_row(&rd, values, line);
+        }
+    }
+    if (found)
+        for (size_t k = 0; k < ncolumns; k++)
+            found[k] = rd.wanted ? rd.wanted[k] : 0;
+    hpolab_buffer_free(&rd.fields);
+    free(rd.offs);
+    free(rd.wanted);
+    free(rd.slot_of);
+    free(values);
+    return st;
 }
 
 int32_t hpolab_results_from_csv(const char *text, size_t len,

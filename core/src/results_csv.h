@@ -34,6 +34,25 @@ int32_t hpolab_results_from_csv(const char *text, size_t len,
                                 struct hpolab_results **out,
                                 struct hpolab_error *err);
 
+/* Called for each data row by hpolab_results_scan_csv with the row's cells
+ * of the requested columns (values[k] for columns[k]; HPOLAB_VALUE_NULL when
+ * empty or when the file has no such column). The values are [borrowed] for
+ * the call. A status other than HPOLAB_OK stops the scan and is returned
+ * (fill err). */
+typedef int32_t (*hpolab_csv_row_fn)(void *user, size_t row,
+                                     const struct hpolab_value *values,
+                                     struct hpolab_error *err);
+/* Read CSV text as hpolab_results_from_csv does (same checks and messages),
+ * but build no table: only the cells of columns[0..ncolumns) are parsed and
+ * passed to fn, row by row. found (may be NULL) receives, per requested
+ * column, 1 if the header has it. The fastest way to pull a few columns out
+ * of a large results file. */
+int32_t hpolab_results_scan_csv(const char *text, size_t len,
+                                const char *name_for_errors,
+                                const char *const *columns, size_t ncolumns,
+                                unsigned char *found, hpolab_csv_row_fn fn,
+                                void *user, struct hpolab_error *err);
+
 /* Append text[0..len) to buf as one CSV field, quoted if needed. */
 int32_t hpolab_csv_append_field(struct hpolab_buffer *buf, const char *text,
                                 size_t len);

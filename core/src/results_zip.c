@@ -241,8 +241,9 @@ static int is_zip(const char *data, size_t len)
            ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6));
 }
 
-static int32_t read_results_file(const char *path, struct hpolab_results **out,
-                                 struct hpolab_error *err)
+/* The CSV text of a results file (unzipped if it is an archive). */
+static int32_t results_text(const char *path, char **out, size_t *out_len,
+                            struct hpolab_error *err)
 {
     char *data;
     size_t len;
@@ -259,6 +260,46 @@ static int32_t read_results_file(const char *path, struct hpolab_results **out,
         data = csv;
         len = csv_len;
     }
+    *out = data;
+    *out_len = len;
+    return HPOLAB_OK;
+}
+
+int32_t hpolab_results_scan(const char *dir, const char *const *columns,
+                            size_t ncolumns, unsigned char *found,
+                            hpolab_csv_row_fn fn, void *user,
+                            struct hpolab_error *err)
+{
+    static const char *const names[] = {HPOLAB_RESULTS_ZIP, HPOLAB_RESULTS_CSV};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = hpolab_path_join(dir, names[i]);
+        if (!path)
+            return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        char *text = NULL;
+        size_t len = 0;
+        int32_t st = results_text(path, &text, &len, err);
+        if (st == HPOLAB_OK) {
+            st = hpolab_results_scan_csv(text, len, path, columns, ncolumns,
+                                         found, fn, user, err);
+            free(text);
+        }
+        free(path);
+        if (st != HPOLAB_ERR_NOT_FOUND)
+            return st;
+    }
+    return hpolab_error_set(err, HPOLAB_ERR_NOT_FOUND,
+                            "no results in '%s': neither %s nor %s exists",
+                            dir, HPOLAB_RESULTS_ZIP, HPOLAB_RESULTS_CSV);
+}
+
+static int32_t read_results_file(const char *path, struct hpolab_results **out,
+                                 struct hpolab_error *err)
+{
+    char *data;
+    size_t len;
+    int32_t st = results_text(path, &data, &len, err);
+    if (st != HPOLAB_OK)
+        return st;
     st = hpolab_results_from_csv(data, len, path, out, err);
     free(data);
     return st;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "results_csv.h"
 #include "results_table.h"
 
 #define HPOLAB_RESULTS_ZIP "results.csv.zip"
@@ -32,6 +33,15 @@ int32_t hpolab_results_write_at(const struct hpolab_results *r,
  * *out [owned: hpolab_results_free]. */
 int32_t hpolab_results_read(const char *dir_or_file,
                             struct hpolab_results **out,
+                            struct hpolab_error *err);
+
+/* Stream <dir>'s results (results.csv.zip, else results.csv) through fn,
+ * reading only the named columns (hpolab_results_scan_csv). A callback
+ * status that is HPOLAB_ERR_NOT_FOUND is taken for a missing file, so fn
+ * should not return it. */
+int32_t hpolab_results_scan(const char *dir, const char *const *columns,
+                            size_t ncolumns, unsigned char *found,
+                            hpolab_csv_row_fn fn, void *user,
                             struct hpolab_error *err);
 
 /* The zip archive bytes for csv[0..len) as one member named member_name.

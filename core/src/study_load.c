@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "plot" belongs to `hpolab plot` (plot_params.h checks it). */
 static const char *const top_keys[] = {"name",       "description",
                                        "extra_args", "defaults",
-                                       "benchmarks", "methods"};
+                                       "benchmarks", "methods",
+                                       "plot"};
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
 /* The whole file, NUL-terminated; *len its size. One line in diag on

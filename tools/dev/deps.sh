@@ -8,6 +8,7 @@ packages=(
   clang                            # libFuzzer targets (tests/fuzz)
   libjansson-dev                   # JSON: study files, metadata.json
   libzip-dev                       # results.csv.zip
+  libarchive-dev                   # plugin packages (hpolab plugin pack|install)
   libcmocka-dev                    # unit and integration tests
   liblapacke-dev libopenblas-dev   # Gaussian-process linear algebra (bayesopt)
   liblbfgs-dev                     # marginal-likelihood fit (bayesopt)

@@ -176,6 +176,20 @@ static int32_t setup(struct hpolab_ctx *ctx, struct local_gpu *gpu)
         gpu->detected = 1;
     }
     int64_t count = gpu->num_devices;
+    /* A job of `hpolab launch` gets its own GPUs in CUDA_VISIBLE_DEVICES:
+     * without gpus_to_use, rotate over those only (when they are ids of
+     * GPUs nvidia-smi lists; anything else keeps the old behaviour). */
+    const char *env = getenv("CUDA_VISIBLE_DEVICES");
+    if (!gpu->to_use && count > 0 && env && env[0] >= '0' && env[0] <= '9') {
+        int usable = parse_ids(ctx, env, gpu) == HPOLAB_OK;
+        for (size_t i = 0; usable && i < gpu->n_to_use; i++)
+            usable = gpu->to_use[i] < count;
+        if (!usable) {
+            free(gpu->to_use);
+            gpu->to_use = NULL;
+            gpu->n_to_use = 0;
+        }
+    }
     if (gpu->to_use) {
         for (size_t i = 0; i < gpu->n_to_use; i++)
             if (gpu->to_use[i] >= count)

@@ -47,8 +47,10 @@ static int32_t HPOLAB_ABI fifo_create(struct hpolab_ctx *ctx,
             .metric = args->metric,
             .mode = args->mode,
             .random_seed = hpolab_host->rng_seed(seeds),
-            .resource_attr = args->resource_attr,
-            .max_resource_attr = args->max_resource_attr,
+            /* FIFO is single-fidelity: no resource for its searcher, so a
+             * multi-fidelity capable searcher (bayesopt) runs plain BO */
+            .resource_attr = NULL,
+            .max_resource_attr = NULL,
             .n_workers = args->n_workers,
             .options = args->searcher_options,
             .points_given = args->points_given,

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define HPOLAB_ABI_MAJOR 1
-#define HPOLAB_ABI_MINOR 0
+#define HPOLAB_ABI_MINOR 1
 
 /* A plugin may target an older host by defining HPOLAB_TARGET_ABI_MINOR
  * before including the SDK; it must then guard newer host calls with

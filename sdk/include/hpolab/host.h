@@ -265,7 +265,76 @@ struct hpolab_host_api {
     const void *(HPOLAB_ABI *get_extension)(struct hpolab_ctx *ctx,
                                             const char *id);
 
-    /* ---- ABI 1.1+: append below this line only ---------------------- */
+    /* ---- ABI 1.1: figure accessors, for plotters --------------------- */
+
+    /* A figure is nrows x ncols panels ("subplots"); each subplot holds
+     * series (one curve, band or marker set each). Everything returned is
+     * [borrowed] for the render call. Out-of-range indices give 0, NULL or
+     * "" (never a crash). Arrays have figure_series_length() entries; a
+     * NaN x marks a gap (the line is broken there). */
+    /* Output size in pixels, and the dots per inch that size assumes (for
+     * vector formats: inches = pixels / dpi). */
+    void(HPOLAB_ABI *figure_size)(const struct hpolab_figure *fig,
+                                  uint32_t *width_px, uint32_t *height_px,
+                                  uint32_t *dpi);
+    void(HPOLAB_ABI *figure_grid)(const struct hpolab_figure *fig,
+                                  uint32_t *nrows, uint32_t *ncols);
+    /* Texts: "" when absent. The y label is meant for the first column, the
+     * x label for the bottom row. */
+    const char *(HPOLAB_ABI *figure_title)(const struct hpolab_figure *fig);
+    const char *(HPOLAB_ABI *figure_xlabel)(const struct hpolab_figure *fig);
+    const char *(HPOLAB_ABI *figure_ylabel)(const struct hpolab_figure *fig);
+    /* Legend position: "top right", "top left", "bottom right", "bottom
+     * left", "outside" (right of the panel), "below" or "none". */
+    const char *(HPOLAB_ABI *figure_legend)(const struct hpolab_figure *fig);
+    /* HPOLAB_FIGURE_* bits (plotter.h). */
+    uint32_t(HPOLAB_ABI *figure_flags)(const struct hpolab_figure *fig);
+    uint32_t(HPOLAB_ABI *figure_subplot_count)(
+        const struct hpolab_figure *fig);
+    /* Grid cell of subplot k (0-based row and column). */
+    void(HPOLAB_ABI *figure_subplot_cell)(const struct hpolab_figure *fig,
+                                          uint32_t k, uint32_t *row,
+                                          uint32_t *col);
+    const char *(HPOLAB_ABI *figure_subplot_title)(
+        const struct hpolab_figure *fig, uint32_t k);
+    /* 1 if subplot k shows the legend. */
+    int32_t(HPOLAB_ABI *figure_subplot_legend)(const struct hpolab_figure *fig,
+                                               uint32_t k);
+    /* Axis ranges of subplot k; NaN: choose from the data. Shared axes
+     * (HPOLAB_FIGURE_SHARE_X/Y) have the same range in every subplot. */
+    void(HPOLAB_ABI *figure_subplot_xrange)(const struct hpolab_figure *fig,
+                                            uint32_t k, double *lo,
+                                            double *hi);
+    void(HPOLAB_ABI *figure_subplot_yrange)(const struct hpolab_figure *fig,
+                                            uint32_t k, double *lo,
+                                            double *hi);
+    uint32_t(HPOLAB_ABI *figure_series_count)(const struct hpolab_figure *fig,
+                                              uint32_t k);
+    /* Legend text of series s of subplot k (UTF-8, any characters); ""
+     * means no legend entry. */
+    const char *(HPOLAB_ABI *figure_series_name)(
+        const struct hpolab_figure *fig, uint32_t k, uint32_t s);
+    /* Colour: an index into the plotter's palette, the same for one setup
+     * in every subplot. */
+    uint32_t(HPOLAB_ABI *figure_series_color)(const struct hpolab_figure *fig,
+                                              uint32_t k, uint32_t s);
+    /* HPOLAB_SERIES_* (plotter.h). */
+    int32_t(HPOLAB_ABI *figure_series_style)(const struct hpolab_figure *fig,
+                                             uint32_t k, uint32_t s);
+    uint64_t(HPOLAB_ABI *figure_series_length)(
+        const struct hpolab_figure *fig, uint32_t k, uint32_t s);
+    const double *(HPOLAB_ABI *figure_series_x)(
+        const struct hpolab_figure *fig, uint32_t k, uint32_t s);
+    /* The curve (for a band: its centre). */
+    const double *(HPOLAB_ABI *figure_series_y)(
+        const struct hpolab_figure *fig, uint32_t k, uint32_t s);
+    /* Lower and upper edge of the band, or NULL when the series has none. */
+    const double *(HPOLAB_ABI *figure_series_lower)(
+        const struct hpolab_figure *fig, uint32_t k, uint32_t s);
+    const double *(HPOLAB_ABI *figure_series_upper)(
+        const struct hpolab_figure *fig, uint32_t k, uint32_t s);
+
+    /* ---- ABI 1.2+: append below this line only ---------------------- */
 };
 
 /* The host table of this plugin, set by HPOLAB_PLUGIN_DEFINE before init

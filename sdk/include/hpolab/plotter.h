@@ -33,6 +33,18 @@ struct hpolab_plotter_class {
     /* ABI 1.1+: append here only */
 };
 
+/* ABI 1.1: figure flags (host->figure_flags). */
+#define HPOLAB_FIGURE_GRID 1u    /* draw grid lines */
+#define HPOLAB_FIGURE_LOG_X 2u   /* logarithmic x axis */
+#define HPOLAB_FIGURE_LOG_Y 4u   /* logarithmic y axis */
+#define HPOLAB_FIGURE_SHARE_X 8u /* subplots share the x axis */
+#define HPOLAB_FIGURE_SHARE_Y 16u /* subplots share the y axis */
+
+/* ABI 1.1: series styles (host->figure_series_style). */
+#define HPOLAB_SERIES_LINE 0     /* a line; a band around it if it has one */
+#define HPOLAB_SERIES_CIRCLES 1  /* hollow circle markers, no line */
+#define HPOLAB_SERIES_DIAMONDS 2 /* hollow diamond markers, no line */
+
 HPOLAB_EXTERN_C_END
 
 #endif /* HPOLAB_PLOTTER_H */

@@ -35,7 +35,8 @@ struct hpolab_rng;
 struct hpolab_searcher;
 /* A byte buffer owned by the host, used by save callbacks. */
 struct hpolab_buffer;
-/* An aggregated figure handed to a plotter (accessors arrive with ABI 1.1). */
+/* An aggregated figure handed to a plotter; read it with the host's
+ * figure_* entries (ABI 1.1). */
 struct hpolab_figure;
 
 /* Optimisation direction of the objective metric. */

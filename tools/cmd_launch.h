@@ -1,0 +1,56 @@
+/* cmd_launch.h: what `hpolab launch`, `hpolab job`, `hpolab status` and
+ * `hpolab cancel` share: finding a launched study's record, printing its
+ * jobs, following it to its end, running the engines. */
+#ifndef HPOLAB_TOOLS_CMD_LAUNCH_H
+#define HPOLAB_TOOLS_CMD_LAUNCH_H
+
+#include <stdio.h>
+
+#include "launch_plan.h"
+#include "launch_status.h"
+
+struct hpolab_registry;
+
+/* <results>/<tag>: results_dir, else $HPOLAB_RESULTS, else ~/hpolab.
+ * [owned: free]; NULL on out of memory. */
+char *launch_root(const char *results_dir, const char *tag);
+
+/* Read the launch record of tag; prints the reason and returns 2 when there
+ * is none (or it is unreadable), else 0. */
+int launch_open(const char *command, const char *results_dir, const char *tag,
+                struct hpolab_launch_plan *plan);
+
+/* The status table and totals. */
+void launch_print_table(FILE *out, const struct hpolab_launch_plan *plan,
+                        const struct hpolab_launch_row *rows,
+                        const struct hpolab_launch_totals *totals);
+/* "4 jobs: 2 done, 1 running, ..." */
+void launch_print_totals(FILE *out, const struct hpolab_launch_totals *t);
+/* One line about a slice whose state changed. */
+void launch_print_change(FILE *out, const struct hpolab_launch_plan *plan,
+                         size_t slice, const struct hpolab_job_state *js,
+                         const struct hpolab_launch_totals *totals);
+
+/* Follow the study (status every poll_s seconds) printing every change
+ * until every job ended or *stop is set. Returns 0 when all are done, 1 when
+ * some failed or were cancelled, 130 when stopped. */
+int launch_follow(const struct hpolab_launch_plan *plan, double poll_s,
+                  volatile int *stop);
+
+/* Engines: each returns the process exit status of `hpolab launch`. */
+struct launch_engine_args {
+    struct hpolab_registry *registry;
+    int wait;
+    int64_t max_parallel;    /* 0: from CPUs/GPUs */
+    /* slurm */
+    const char *partition, *account;
+    int64_t cpus_per_task, gpus;
+    const char *sbatch_args; /* whitespace-separated, or NULL */
+    int use_array;
+};
+int launch_run_local(struct hpolab_launch_plan *plan,
+                     const struct launch_engine_args *a);
+int launch_run_slurm(struct hpolab_launch_plan *plan,
+                     const struct launch_engine_args *a);
+
+#endif
