@@ -44,6 +44,9 @@ struct run_args {
     double results_update_interval; /* seconds */
     int64_t max_num_evaluations; /* -1: the benchmark's */
     const char *results_dir;
+    const char *backend;       /* NULL: the benchmark's */
+    json_t *backend_options;   /* owned; NULL: see run_backend_options */
+    json_t *no_options;        /* owned; {} */
     int verbose;
     int resume;
     int help;
@@ -75,6 +78,13 @@ const struct cli_option hpolab_run_cli_options[] = {
      "stop after more than N results (default: the benchmark's)"},
     {"results_dir", CLI_STRING, "DIR",
      "where experiment folders go (default: $HPOLAB_RESULTS, else ~/hpolab)"},
+    {"backend", CLI_STRING, "NAME",
+     "backend plugin that runs the trials, e.g. simulator (default: the "
+     "benchmark's)"},
+    {"backend_options", CLI_STRING, "JSON",
+     "that backend's options as a JSON object, e.g. '{\"benchmark\": "
+     "\"transformer_like\"}' (default: the benchmark's backend_options if "
+     "the backend is the benchmark's, else {})"},
     {"results_update_interval", CLI_DOUBLE, "SECONDS",
      "rewrite results.csv.zip at most this often while tuning (default 10; "
      "always at the end)"},
@@ -285,6 +295,8 @@ static const char *entry_stem(const struct hpolab_study_benchmark *b,
                               char *buf, size_t size)
 {
     /* The script's file stem for an interpreter entry, else the program's. */
+    if (b->entry_argc == 0) /* a simulated benchmark runs no script */
+        return b->name;
     const char *path = b->entry_argc > 1 && b->entry_argv[1][0] != '-'
                            ? b->entry_argv[1]
                            : b->entry_argv[0];
@@ -295,6 +307,17 @@ static const char *entry_stem(const struct hpolab_study_benchmark *b,
     if (dot && dot != buf)
         *dot = '\0';
     return buf;
+}
+
+/* --backend_options, else the benchmark's own when the backend is its own. */
+static const json_t *run_backend_options(const struct run_args *a,
+                                         const struct hpolab_study_benchmark *b)
+{
+    if (a->backend_options)
+        return a->backend_options;
+    if (!a->backend || strcmp(a->backend, b->backend) == 0)
+        return b->backend_options;
+    return a->no_options;
 }
 
 /* The tuner options of one method on benchmark b, without the
@@ -441,6 +464,8 @@ static int run_experiment(const struct run_args *a,
                                 .tty = isatty(STDERR_FILENO)};
     struct hpolab_tuner_options o =
         method_tuner_options(study, b, m, reg, n_workers, eff_seed);
+    o.backend = a->backend ? a->backend : b->backend;
+    o.backend_options = run_backend_options(a, b);
     o.experiment_dir = dir;
     o.stop = &sc;
     o.metadata = md;
@@ -519,6 +544,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     a->results_update_interval = 10.0;
     a->max_num_evaluations = -1;
     a->extra = json_object();
+    a->no_options = json_object();
     a->parser = (struct cli_parser){
         .options = hpolab_run_cli_options, .extra = a->extra, .command = "hpolab run"};
     struct cli_parser *pp = &a->parser;
@@ -539,6 +565,21 @@ static int parse_args(int argc, char **argv, struct run_args *a)
                    &a->results_update_interval);
     cli_get_int(pp, "max_num_evaluations", &a->max_num_evaluations);
     cli_get_string(pp, "results_dir", &a->results_dir);
+    cli_get_string(pp, "backend", &a->backend);
+    const char *bo = NULL;
+    cli_get_string(pp, "backend_options", &bo);
+    if (bo) {
+        json_error_t je;
+        a->backend_options = json_loads(bo, 0, &je);
+        if (!json_is_object(a->backend_options)) {
+            fprintf(stderr, "hpolab run: --backend_options: expected a JSON "
+                            "object, e.g. '{\"benchmark\": "
+                            "\"transformer_like\"}', got '%s'%s%s\n",
+                    bo, a->backend_options ? "" : ": ",
+                    a->backend_options ? "" : je.text);
+            return 2;
+        }
+    }
     int64_t verbose = 0, scale = 0;
     cli_get_bool(pp, "verbose", &verbose);
     cli_get_bool(pp, "scale_max_wallclock_time", &scale);
@@ -723,6 +764,18 @@ int hpolab_cmd_run(int argc, char **argv)
         goto out;
     }
 
+    if (a.backend && !hpolab_registry_find(reg, HPOLAB_KIND_BACKEND,
+                                           a.backend)) {
+        char avail[512];
+        plugin_exists(reg, HPOLAB_KIND_BACKEND, a.backend, avail,
+                      sizeof avail);
+        fprintf(stderr, "hpolab run: --backend: no backend plugin named "
+                        "'%s'; available: %s\n",
+                a.backend, avail[0] ? avail : "none");
+        rc = 2;
+        goto out;
+    }
+
     /* Every selected method's scheduler and searcher once, so that a bad
      * option stops the study before its first trial. */
     for (size_t i = 0; i < study->n_methods; i++) {
@@ -732,6 +785,8 @@ int hpolab_cmd_run(int argc, char **argv)
         struct hpolab_tuner_options o = method_tuner_options(
             study, b, m, reg, a.n_workers > 0 ? a.n_workers : b->n_workers,
             0);
+        o.backend = a.backend ? a.backend : b->backend;
+        o.backend_options = run_backend_options(&a, b);
         int32_t st = hpolab_tuner_check(&o, &err);
         if (st != HPOLAB_OK) {
             fprintf(stderr, "hpolab run: method '%s': %s\n", m->name,
@@ -780,6 +835,8 @@ out:
     hpolab_study_free(study);
     hpolab_registry_destroy(reg);
     json_decref(a.extra);
+    json_decref(a.backend_options);
+    json_decref(a.no_options);
     cli_free(&a.parser);
     free(results_dir);
     return rc;

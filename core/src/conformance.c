@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "conformance_internal.h"
+#include "clock.h"
 #include "config.h"
 #include "options.h"
 
@@ -240,6 +241,11 @@ static int32_t conf_backend(struct hpolab_conf_run *run)
         .options = opts, .wake_fd = -1};
     struct hpolab_ctx ctx;
     hpolab_ctx_init(&ctx, "backend", run->comp->id, run->reg);
+    /* as the tuner does: the backend may simulate the experiment clock */
+    struct hpolab_clock clock;
+    hpolab_clock_start(&clock);
+    ctx.clock = &clock;
+    ctx.clock_driver = &clock;
     void *state = NULL;
     if (st == HPOLAB_OK) {
         st = cls->create(&ctx, &a, &state);

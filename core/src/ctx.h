@@ -32,6 +32,10 @@ struct hpolab_ctx {
     int32_t init_window;              /* 1 while register_* is allowed */
     const struct hpolab_event_sink *events; /* emit_* go here, or NULL */
     const struct hpolab_clock *clock; /* host->now reads it; NULL: process clock */
+    struct hpolab_clock *clock_driver; /* the clock this component may make
+                                          simulated and advance (the
+                                          hpolab_virtual_clock_v1 extension);
+                                          NULL for all but the backend */
     struct hpolab_error err;          /* the last set_error */
 };
 

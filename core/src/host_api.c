@@ -22,6 +22,7 @@
 #include "record.h"
 #include "registry.h"
 #include "searcher_instance.h"
+#include "sim_clock.h"
 
 /* ---- registration, errors, logging ------------------------------------ */
 
@@ -582,8 +583,7 @@ static int32_t HPOLAB_ABI buffer_append(struct hpolab_buffer *buf,
 static const void *HPOLAB_ABI get_extension(struct hpolab_ctx *ctx,
                                             const char *id)
 {
-    /* ABI 1.0 defines no extensions yet. */
-    return NULL;
+    return hpolab_sim_clock_extension(id);
 }
 
 static const struct hpolab_host_api host_api = {

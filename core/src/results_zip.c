@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zip.h>
 
 #include "fsutil.h"
@@ -16,9 +17,9 @@
  * actually read. */
 #define FIRST_CHUNK_BYTES ((zip_uint64_t)1 << 20)
 
-int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
-                                 size_t len, void **out, size_t *out_len,
-                                 struct hpolab_error *err)
+static int32_t zip_member_at(const char *member_name, const char *csv,
+                             size_t len, int64_t mtime, void **out,
+                             size_t *out_len, struct hpolab_error *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -46,6 +47,8 @@ int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
     if (idx < 0 ||
         zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 0) !=
             0 ||
+        (mtime >= 0 &&
+         zip_file_set_mtime(za, (zip_uint64_t)idx, (time_t)mtime, 0) != 0) ||
         zip_close(za) != 0) {
         int32_t st = hpolab_error_set(err, HPOLAB_ERR_IO,
                                       "cannot create a zip archive: %s",
@@ -82,8 +85,22 @@ int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
     return HPOLAB_OK;
 }
 
+int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
+                                 size_t len, void **out, size_t *out_len,
+                                 struct hpolab_error *err)
+{
+    return zip_member_at(member_name, csv, len, -1, out, out_len, err);
+}
+
 int32_t hpolab_results_write(const struct hpolab_results *r, const char *dir,
                              struct hpolab_error *err)
+{
+    return hpolab_results_write_at(r, dir, -1, err);
+}
+
+int32_t hpolab_results_write_at(const struct hpolab_results *r,
+                                const char *dir, int64_t mtime,
+                                struct hpolab_error *err)
 {
     char *csv = NULL;
     size_t csv_len = 0;
@@ -91,8 +108,8 @@ int32_t hpolab_results_write(const struct hpolab_results *r, const char *dir,
     size_t zip_len = 0;
     int32_t st = hpolab_results_to_csv(r, &csv, &csv_len, err);
     if (st == HPOLAB_OK)
-        st = hpolab_zip_single_member(HPOLAB_RESULTS_CSV, csv, csv_len, &zip,
-                                      &zip_len, err);
+        st = zip_member_at(HPOLAB_RESULTS_CSV, csv, csv_len, mtime, &zip,
+                           &zip_len, err);
     free(csv);
     if (st != HPOLAB_OK)
         return hpolab_error_prefix(err, "cannot write '%s/%s'", dir,

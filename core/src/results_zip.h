@@ -19,6 +19,13 @@
  * folder, full disk) the previous results.csv.zip stays as it was. */
 int32_t hpolab_results_write(const struct hpolab_results *r, const char *dir,
                              struct hpolab_error *err);
+/* The same with the member's modification time set to mtime (Unix
+ * seconds; zip stores it as local DOS time) instead of now, so that equal
+ * results give byte-identical files (simulated experiments); mtime < 0 is
+ * now. */
+int32_t hpolab_results_write_at(const struct hpolab_results *r,
+                                const char *dir, int64_t mtime,
+                                struct hpolab_error *err);
 
 /* Read <dir>/results.csv.zip (its single member, whatever its name), else
  * <dir>/results.csv. dir_or_file may also name a file: a zip archive

@@ -60,7 +60,9 @@ struct hpolab_study_benchmark {
                                 name to look up in PATH (found there when the
                                 study was resolved); for an interpreter-style
                                 entry argv[1] is the script's absolute path */
-    size_t entry_argc;       /* >= 1 */
+    size_t entry_argc;       /* >= 1; 0 (entry_argv NULL) only for a
+                                benchmark with backend "simulator" and no
+                                entry_point */
     char *working_dir;       /* owned; the study's folder (absolute): trials
                                 run there */
     json_t *config_space_json; /* owned reference; after $arg substitution */

@@ -14,7 +14,8 @@ static const char *const builtin_options[] = {
     "experiment_tag", "benchmark", "method", "num_seeds", "start_seed",
     "random_seed", "n_workers", "max_wallclock_time", "max_num_evaluations",
     "results_dir", "verbose", "instance_type", "scale_max_wallclock_time",
-    "resume", "results_update_interval", "help",
+    "resume", "results_update_interval", "backend", "backend_options",
+    "help",
     /* hpolab launch's own: a study argument of that name would be taken by
      * the launcher, never reach the slices */
     "engine", "wait", "skip_existing", "max_parallel", "time_limit",

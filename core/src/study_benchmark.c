@@ -437,11 +437,16 @@ static int32_t build_benchmark(struct hpolab_study_ctx *c, const json_t *obj,
                                   field_names[f]);
         }
     }
+    /* A simulated benchmark runs no process: no entry point needed. */
+    const json_t *be = bl->raw[F_BACKEND];
+    int simulated = json_is_string(be) &&
+                    strcmp(json_string_value(be), "simulator") == 0;
     for (int f = 0; f < F_COUNT; f++) {
         const json_t *v = bl->raw[f];
         if (!v) {
             bl->ok[f] = 1;
-            if (required(f) && !is_defaults)
+            if (required(f) && !is_defaults &&
+                !(f == F_ENTRY_POINT && simulated))
                 hpolab_study_errf(c, bl->bpath,
                                   "missing required key '%s' (%s)",
                                   field_names[f], required_what(f));

@@ -89,6 +89,7 @@ struct hpolab_tuner {
 
     struct hpolab_results *results;
     double last_results_write;
+    double last_results_write_mono; /* real seconds (hpolab_mono_time) */
     int results_dirty;
 
     int exhausted;

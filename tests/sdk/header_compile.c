@@ -14,6 +14,15 @@ static int32_t HPOLAB_ABI hc_create(struct hpolab_ctx *ctx,
         hpolab_host->get_extension(ctx, "hpolab.none/1") != NULL)
         return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED, "unexpected %s",
                                 "extension");
+#ifdef HPOLAB_EXT_VIRTUAL_CLOCK_V1 /* ABI 1.1: hpolab.h includes it */
+    /* An extension table is read only inside its struct_size. */
+    const struct hpolab_ext_virtual_clock_v1 *vc =
+        (const struct hpolab_ext_virtual_clock_v1 *)hpolab_host->get_extension(
+            ctx, HPOLAB_EXT_VIRTUAL_CLOCK_V1);
+    if (vc && vc->struct_size >= sizeof *vc &&
+        vc->advance_to(ctx, 0.0) != HPOLAB_OK)
+        return HPOLAB_ERR_STATE;
+#endif
     hpolab_log(ctx, HPOLAB_LOG_DEBUG, "created (seed %u)",
                args ? args->random_seed : 0u);
     return HPOLAB_OK;

@@ -4,6 +4,7 @@
 
 #include "abi.h"
 #include "backend.h"
+#include "ext_virtual_clock.h"
 #include "host.h"
 #include "plotter.h"
 #include "plugin.h"
