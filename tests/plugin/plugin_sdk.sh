@@ -136,6 +136,15 @@ for m in RS REA MSR; do
     fail "method $m has no results.csv.zip"
 done
 
+# ... compared with the built-in baseline in a plot, as a practitioner would.
+run plot "$hpolab" plot sdk-examples --results_dir "$work/results" \
+  --output "$work/compare" --format png
+[ -s "$work/compare.png" ] || fail "hpolab plot drew no compare.png"
+for m in RS REA MSR; do
+  grep -q "^| $m " "$work/compare-summary.md" ||
+    fail "the plot's summary table has no row for $m"
+done
+
 # ---- 4. pack, install, remove, bad packages --------------------------------
 for name in rea median_stopping; do
   run "$name-pack" "$hpolab" plugin pack "$work/ex-$name" \
