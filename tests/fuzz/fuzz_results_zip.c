@@ -2,8 +2,9 @@
  * foreign one, plain CSV) read through the same path as `hpolab plot`. */
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
+
+#include "fuzz_memfd.h"
 
 #include "results_table.h"
 #include "results_zip.h"
@@ -12,15 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("results.csv.zip", MFD_CLOEXEC);
+    char path[64];
+    int fd = fuzz_memfd("results.csv.zip", data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     struct hpolab_results *r = NULL;
     struct hpolab_error err;
     if (hpolab_results_read(path, &r, &err) == HPOLAB_OK)

@@ -3,8 +3,9 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
+
+#include "fuzz_memfd.h"
 
 #include "diag.h"
 #include "preset.h"
@@ -14,15 +15,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("study.json", MFD_CLOEXEC);
+    char path[64];
+    int fd = fuzz_memfd("study.json", data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     json_t *cli = json_object();
     struct hpolab_study *s = NULL;
     struct hpolab_diag d = {0};

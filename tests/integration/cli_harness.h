@@ -229,4 +229,44 @@ static inline void sleep_ms(long ms)
 }
 
 
+/* The experiment folder under results/, once it exists ("" until then). */
+static inline void find_experiment(struct fixture *f, char *out, size_t size)
+{
+    out[0] = '\0';
+    DIR *d = opendir(f->results);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.')
+            snprintf(out, size, "%s/%s", f->results, e->d_name);
+    if (d)
+        closedir(d);
+}
+
+/* Waits (up to 15 s) until trials 0 and 1 of a study of the fixture's
+ * "slow" mode wrote <trial>/pids, i.e. both started: their script and
+ * child pids in pids[0..3]; exp gets the experiment folder. */
+static inline void wait_slow_trials(struct fixture *f, char *exp,
+                                    size_t exp_size, pid_t pids[4])
+{
+    int found = 0;
+    for (int tries = 0; tries < 300 && found < 2; tries++) {
+        sleep_ms(50);
+        find_experiment(f, exp, exp_size);
+        found = 0;
+        for (int t = 0; t < 2 && exp[0]; t++) {
+            char path[700];
+            snprintf(path, sizeof path, "%s/%d/pids", exp, t);
+            char *text = read_text(path);
+            int a, b;
+            if (text && sscanf(text, "%d %d", &a, &b) == 2) {
+                pids[2 * t] = a;
+                pids[2 * t + 1] = b;
+                found++;
+            }
+            free(text);
+        }
+    }
+    assert_int_equal(found, 2);
+}
+
 #endif

@@ -46,19 +46,6 @@ static char *log_text(struct fixture *f, const char *name)
     return text;
 }
 
-/* The experiment folder under results/, once it exists ("" until then). */
-static void find_experiment(struct fixture *f, char *out, size_t size)
-{
-    out[0] = '\0';
-    DIR *d = opendir(f->results);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.')
-            snprintf(out, size, "%s/%s", f->results, e->d_name);
-    if (d)
-        closedir(d);
-}
-
 /* A full disk: trials flood their std.out into a 2 MiB tmpfs. The
  * experiment ends with "No space left on device" instead of failing trial
  * after trial, and the last results.csv.zip written is still readable. */
@@ -149,26 +136,9 @@ static void test_sighup_stops_like_interrupt(void **state)
     write_study(f, "{\"x\": {\"domain\": \"uniform\", \"lower\": 0, \"upper\": 1}, "
                    "\"mode\": \"slow\", \"epochs\": 5}", "", 2);
     pid_t cli = spawn_cli(f, NULL, "run");
-    char exp[512] = "", path[700];
+    char exp[512] = "";
     pid_t pids[4] = {0};
-    int found = 0;
-    for (int tries = 0; tries < 300 && found < 2; tries++) {
-        sleep_ms(50);
-        find_experiment(f, exp, sizeof exp);
-        found = 0;
-        for (int t = 0; t < 2 && exp[0]; t++) {
-            snprintf(path, sizeof path, "%s/%d/pids", exp, t);
-            char *text = read_text(path);
-            int a, b;
-            if (text && sscanf(text, "%d %d", &a, &b) == 2) {
-                pids[2 * t] = a;
-                pids[2 * t + 1] = b;
-                found++;
-            }
-            free(text);
-        }
-    }
-    assert_int_equal(found, 2);
+    wait_slow_trials(f, exp, sizeof exp, pids);
     kill(cli, SIGHUP);
     assert_int_equal(wait_exit_within(cli, 30), 129);
     for (int i = 0; i < 4; i++)

@@ -160,35 +160,9 @@ static void test_sigint_stops_every_process(void **state)
     write_study(f, "{\"x\": {\"domain\": \"uniform\", \"lower\": 0, \"upper\": 1}, "
                    "\"mode\": \"slow\", \"epochs\": 5}", "", 2);
     pid_t cli = spawn_cli(f, NULL, "run");
-    /* wait until both trials wrote their pids (they started) */
     char exp[512] = "", path[700];
     pid_t pids[4] = {0};
-    int found = 0;
-    for (int tries = 0; tries < 200 && found < 2; tries++) {
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        DIR *d = opendir(f->results);
-        if (!d)
-            continue;
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (e->d_name[0] != '.')
-                snprintf(exp, sizeof exp, "%s/%s", f->results, e->d_name);
-        closedir(d);
-        found = 0;
-        for (int t = 0; t < 2 && exp[0]; t++) {
-            snprintf(path, sizeof path, "%s/%d/pids", exp, t);
-            char *text = read_text(path);
-            int a, b;
-            if (text && sscanf(text, "%d %d", &a, &b) == 2) {
-                pids[2 * t] = a;
-                pids[2 * t + 1] = b;
-                found++;
-            }
-            free(text);
-        }
-    }
-    assert_int_equal(found, 2);
+    wait_slow_trials(f, exp, sizeof exp, pids);
     kill(cli, SIGINT);
     assert_int_equal(wait_exit(cli), 130);
     for (int i = 0; i < 4; i++)
@@ -389,15 +363,8 @@ static void test_asha_stopping_ends_processes_within_grace(void **state)
     int status = 0;
     pid_t done = 0;
     while ((done = waitpid(cli, &status, WNOHANG)) == 0) {
-        if (!exp[0]) {
-            DIR *d = opendir(f->results);
-            struct dirent *e;
-            while (d && (e = readdir(d)))
-                if (e->d_name[0] != '.')
-                    snprintf(exp, sizeof exp, "%s/%s", f->results, e->d_name);
-            if (d)
-                closedir(d);
-        }
+        if (!exp[0])
+            find_experiment(f, exp, sizeof exp);
         watch_trials(exp, w);
         sleep_ms(20);
     }
