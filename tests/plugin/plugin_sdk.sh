@@ -3,7 +3,7 @@
 # *installed* SDK (cmake --install into a staging prefix):
 #   1. a plugin built with the frozen ABI 1.0 headers loads; one declaring a
 #      newer minor is refused naming both versions;
-#   2. `hpolab plugin new` (searcher and scheduler) builds and passes its own
+#   2. `hpolab plugin new` (every kind) builds and passes its own
 #      test (ctest runs `hpolab plugin check`);
 #   3. examples/plugins (rea, median_stopping) build with find_package and
 #      with pkg-config, pass `hpolab plugin check`, and their presets REA and
@@ -59,7 +59,7 @@ expect_fail newer-probe "needs hpolab ABI 1.$newer; this hpolab provides ABI 1.$
   "$probe" "$work/frozen/hpolab-searcher_newer.so" searcher newer
 
 # ---- 2. hpolab plugin new ---------------------------------------------------
-for kind in searcher scheduler; do
+for kind in searcher scheduler backend plotter; do
   run "new-$kind" "$hpolab" plugin new $kind mine "$work/new-$kind"
   run "new-$kind-configure" "$cmake" -S "$work/new-$kind" \
     -B "$work/new-$kind/build" -DCMAKE_PREFIX_PATH="$stage" \
