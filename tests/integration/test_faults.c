@@ -218,6 +218,38 @@ static void test_invalid_utf8_output(void **state)
     assert_memory_equal(buf, "caf\351 \377\376 \000 noise\n", 16);
 }
 
+
+/* A plugin whose calls fail: a failing on_trial_result fails only that
+ * trial; a failing suggest ends the experiment with the plugin's message
+ * (exit 1), every trial stopped, every result received written. */
+static void test_plugin_call_fails(void **state)
+{
+    struct fixture *f = *state;
+    write_study_methods(f, "{\"x\": 0.5, \"mode\": \"slow\", \"epochs\": 3}",
+                        ", \"max_failures\": 5", 2,
+                        "\"F\": {\"scheduler\": \"fx_failing\", \"searcher\": \"random\"}");
+    setenv("HPOLAB_PLUGIN_PATH", HPOLAB_TEST_FX_PLUGINS, 1);
+    pid_t cli = spawn_cli(f, NULL, "run");
+    unsetenv("HPOLAB_PLUGIN_PATH");
+    char exp[512] = "";
+    pid_t pids[4] = {0};
+    wait_slow_trials(f, exp, sizeof exp, pids);
+    /* trial 1 failed at its first report, so trial 2 started; the 4th
+     * suggest (after trial 2's start) fails the experiment */
+    int rc = wait_exit_within(cli, 60);
+    char *err_text = log_text(f, "run.err");
+    if (rc != 1 ||
+        !strstr(err_text, "[scheduler:fx_failing] deliberate failure of "
+                          "suggest call 4") ||
+        !strstr(err_text, "trial 1 failed: [scheduler:fx_failing] "
+                          "deliberate failure for trial 1"))
+        fail_msg("exit %d\n%s", rc, err_text);
+    free(err_text);
+    for (int i = 0; i < 4; i++)
+        assert_false(process_alive(pids[i]));
+    assert_true(readable_rows(exp) >= 2); /* epoch 1 of trials 0 and 1 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +258,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sighup_stops_like_interrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_closed_stdout_does_not_kill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8_output, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plugin_call_fails, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
