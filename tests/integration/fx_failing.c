@@ -1,8 +1,9 @@
 /* fx_failing.c: a test scheduler (scheduler_fx_failing) whose calls fail on
- * purpose: on_trial_result fails for trial 1 (that trial must fail, the
- * study go on), and suggest fails at the 4th call (the experiment must end
- * with the plugin's message, every trial stopped, the results written). It
- * starts trials at the space's default configuration. */
+ * purpose: on_trial_result fails for trial 1 (that trial must fail), and
+ * the 3rd suggest, which comes right after (its worker is free again),
+ * fails too (the experiment must end with the plugin's message, every trial
+ * stopped, the results written). It starts trials at the space's default
+ * configuration. */
 #include <hpolab/hpolab.h>
 #include <stdlib.h>
 
@@ -31,7 +32,7 @@ static int32_t HPOLAB_ABI fx_suggest(void *state, struct hpolab_ctx *ctx,
 {
     struct failing *f = state;
     out->checkpoint_trial_id = -1;
-    if (++f->suggests == 4)
+    if (++f->suggests == 3)
         return hpolab_set_error(ctx, HPOLAB_ERR_INTERNAL,
                                 "deliberate failure of suggest call %d",
                                 f->suggests);

@@ -234,13 +234,13 @@ static void test_plugin_call_fails(void **state)
     char exp[512] = "";
     pid_t pids[4] = {0};
     wait_slow_trials(f, exp, sizeof exp, pids);
-    /* trial 1 failed at its first report, so trial 2 started; the 4th
-     * suggest (after trial 2's start) fails the experiment */
+    /* trial 1 fails at its first report; the suggest for its worker, the
+     * 3rd, fails the experiment */
     int rc = wait_exit_within(cli, 60);
     char *err_text = log_text(f, "run.err");
     if (rc != 1 ||
         !strstr(err_text, "[scheduler:fx_failing] deliberate failure of "
-                          "suggest call 4") ||
+                          "suggest call 3") ||
         !strstr(err_text, "trial 1 failed: [scheduler:fx_failing] "
                           "deliberate failure for trial 1"))
         fail_msg("exit %d\n%s", rc, err_text);
