@@ -13,13 +13,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 command -v node >/dev/null || { echo "s3-server-start: node not found (tools/dev/deps.sh installs nodejs)" >&2; exit 1; }
 mkdir -p "$node_dir" "$data_dir"
-if [ ! -f "$node_dir/node_modules/@20minutes/s3rver/package.json" ]; then
+# Test programs run in parallel and share node_dir: one installs while the
+# others wait on the lock, and the marker (written last) says the install
+# is complete, not merely begun.
+marker="$node_dir/.installed-s3rver-5.0.0"
+exec 9>"$node_dir/.install.lock"
+flock 9
+if [ ! -f "$marker" ]; then
   command -v npm >/dev/null || { echo "s3-server-start: npm not found (tools/dev/deps.sh installs npm)" >&2; exit 1; }
   [ -f "$node_dir/package.json" ] || echo '{"name":"hpolab-aws-test","private":true}' >"$node_dir/package.json"
   (cd "$node_dir" && npm install --no-audit --no-fund --silent @20minutes/s3rver@5.0.0 >&2) ||
     { echo "s3-server-start: npm install @20minutes/s3rver@5.0.0 failed" >&2; exit 1; }
+  touch "$marker"
 fi
-cp "$here/s3-server.cjs" "$node_dir/s3-server.cjs"
+cp "$here/s3-server.cjs" "$node_dir/s3-server.cjs.$$"
+mv "$node_dir/s3-server.cjs.$$" "$node_dir/s3-server.cjs"
+flock -u 9
+exec 9>&-
 
 log="$data_dir.log"
 # the legacy provider: s3rver encrypts continuation tokens with DES
