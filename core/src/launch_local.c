@@ -248,9 +248,9 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
                 continue;
             if (sl->deadline <= now) {
                 sl->timed_out = 1;
-                comp->cls.backend.stop_trial(bstate, &ctx, (int64_t)i,
-                                             HPOLAB_STOP_STOP);
-                /* a stopped run emits nothing more: settle it now */
+                /* settle before the signal: the job, once stopped, reads
+                 * its state file and must find this verdict there, not
+                 * write "cancelled" over it */
                 sl->running = 0;
                 r.running--;
                 char msg[256];
@@ -259,6 +259,8 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
                          "(1.2 x max_wallclock_time)",
                          (long long)plan->time_limit);
                 settle(&r, i, HPOLAB_SLICE_FAILED, msg, 1);
+                comp->cls.backend.stop_trial(bstate, &ctx, (int64_t)i,
+                                             HPOLAB_STOP_STOP);
             } else if (sl->deadline - now < wait) {
                 wait = sl->deadline - now;
             }

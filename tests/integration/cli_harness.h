@@ -243,8 +243,10 @@ static inline void find_experiment(struct fixture *f, char *out, size_t size)
 }
 
 /* Waits (up to 15 s) until trials 0 and 1 of a study of the fixture's
- * "slow" mode wrote <trial>/pids, i.e. both started: their script and
- * child pids in pids[0..3]; exp gets the experiment folder. */
+ * "slow" mode wrote <trial>/pids (both started: their script and child
+ * pids in pids[0..3]) and the tuner read their epoch-1 report (it is in
+ * <trial>/std.out, which the backend writes as it reads the pipe); exp
+ * gets the experiment folder. */
 static inline void wait_slow_trials(struct fixture *f, char *exp,
                                     size_t exp_size, pid_t pids[4])
 {
@@ -257,16 +259,33 @@ static inline void wait_slow_trials(struct fixture *f, char *exp,
             char path[700];
             snprintf(path, sizeof path, "%s/%d/pids", exp, t);
             char *text = read_text(path);
+            snprintf(path, sizeof path, "%s/%d/std.out", exp, t);
+            char *out = read_text(path);
             int a, b;
-            if (text && sscanf(text, "%d %d", &a, &b) == 2) {
+            if (text && sscanf(text, "%d %d", &a, &b) == 2 && out &&
+                strstr(out, "[tune-metric]")) {
                 pids[2 * t] = a;
                 pids[2 * t + 1] = b;
                 found++;
             }
             free(text);
+            free(out);
         }
     }
-    assert_int_equal(found, 2);
+    if (found == 2)
+        return;
+    /* say what was there, so a failure in CI can be understood */
+    char path[600], *missing[2] = {NULL, NULL};
+    for (int t = 0; t < 2; t++) {
+        snprintf(path, sizeof path, "%s/%d/pids", exp, t);
+        missing[t] = read_text(path);
+    }
+    snprintf(path, sizeof path, "%s/run.err", f->dir);
+    char *err = read_text(path);
+    fail_msg("trials 0 and 1 did not both start and report within 15 s "
+             "(experiment '%s'; 0/pids: %s; 1/pids: %s)\nrun.err:\n%s",
+             exp, missing[0] ? "written" : "missing",
+             missing[1] ? "written" : "missing", err ? err : "(none)");
 }
 
 #endif

@@ -1,8 +1,10 @@
 /* fx_failing.c: a test scheduler (scheduler_fx_failing) whose calls fail on
- * purpose: on_trial_result fails for trial 1 (that trial must fail), and
- * the 3rd suggest, which comes right after (its worker is free again),
- * fails too (the experiment must end with the plugin's message, every trial
- * stopped, the results written). It starts trials at the space's default
+ * purpose: on_trial_result fails for whichever of trials 0 and 1 reports
+ * second (that trial must fail; waiting for both means both processes have
+ * started, whatever order the machine runs them in), and the 3rd suggest,
+ * which comes right after (its worker is free again), fails too (the
+ * experiment must end with the plugin's message, every trial stopped, the
+ * results written). It starts trials at the space's default
  * configuration. */
 #include <hpolab/hpolab.h>
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 struct failing {
     const struct hpolab_space *space;
     int suggests;
+    int reported[2]; /* trials 0 and 1 have reported */
+    int failed;      /* the one on_trial_result failure happened */
 };
 
 static int32_t HPOLAB_ABI fx_create(struct hpolab_ctx *ctx,
@@ -52,12 +56,17 @@ static int32_t HPOLAB_ABI fx_on_trial_result(void *state, struct hpolab_ctx *ctx
                                              const struct hpolab_result *result,
                                              int32_t *out_decision)
 {
-    (void)state, (void)config, (void)result;
+    (void)config, (void)result;
+    struct failing *f = state;
     *out_decision = HPOLAB_DECISION_CONTINUE;
-    if (trial_id == 1)
+    if (trial_id == 0 || trial_id == 1)
+        f->reported[trial_id] = 1;
+    if (!f->failed && f->reported[0] && f->reported[1]) {
+        f->failed = 1;
         return hpolab_set_error(ctx, HPOLAB_ERR_INVALID,
                                 "deliberate failure for trial %lld",
                                 (long long)trial_id);
+    }
     return HPOLAB_OK;
 }
 
