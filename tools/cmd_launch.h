@@ -37,6 +37,10 @@ void launch_print_change(FILE *out, const struct hpolab_launch_plan *plan,
 int launch_follow(const struct hpolab_launch_plan *plan, double poll_s,
                   volatile int *stop);
 
+/* `hpolab launch --resume TAG ...` (cmd_launch_resume.c): argv as given to
+ * hpolab launch. Returns the exit status. */
+int launch_resume_command(int argc, char **argv);
+
 /* Engines: each returns the process exit status of `hpolab launch`. */
 struct launch_engine_args {
     struct hpolab_registry *registry;
@@ -47,6 +51,10 @@ struct launch_engine_args {
     int64_t cpus_per_task, gpus;
     const char *sbatch_args; /* whitespace-separated, or NULL */
     int use_array;
+    /* hpolab launch --resume: adopted[i] nonzero: slice i's job of an
+     * earlier launch still runs or is queued; it is waited for, never
+     * started again (NULL: none). */
+    const unsigned char *adopted;
 };
 int launch_run_local(struct hpolab_launch_plan *plan,
                      const struct launch_engine_args *a);
