@@ -111,7 +111,16 @@ static void usage(FILE *out, const struct hpolab_study *study)
             "options of hpolab launch:\n");
     cli_options_print(out, launch_options);
     fprintf(out, "\noptions of hpolab run, given to every job:\n");
-    cli_options_print(out, hpolab_run_cli_options);
+    /* hpolab run's --resume is hpolab launch --resume TAG here (above) */
+    size_t n_run = 0;
+    while (hpolab_run_cli_options[n_run].name)
+        n_run++;
+    struct cli_option *run_opts = calloc(n_run + 1, sizeof *run_opts);
+    for (size_t i = 0, k = 0; run_opts && i < n_run; i++)
+        if (strcmp(hpolab_run_cli_options[i].name, "resume") != 0)
+            run_opts[k++] = hpolab_run_cli_options[i];
+    cli_options_print(out, run_opts ? run_opts : hpolab_run_cli_options);
+    free(run_opts);
     if (study && study->n_extra_args) {
         fprintf(out, "\noptions of %s (its \"extra_args\"), given to every "
                      "job:\n",
