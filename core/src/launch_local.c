@@ -217,30 +217,31 @@ static void reap_adopted(struct engine_run *r)
     }
 }
 
-/* SIGTERM to the adopted jobs' process groups, SIGKILL to what is left
- * after grace seconds. */
-static void stop_adopted(struct engine_run *r, double grace)
+/* SIGTERM to the adopted jobs' process groups. */
+static void term_adopted(struct engine_run *r)
 {
-    int any = 0;
     for (size_t i = 0; i < r->plan->n_slices; i++)
-        if (r->slots[i].running && r->slots[i].adopted) {
+        if (r->slots[i].running && r->slots[i].adopted)
             kill(-(pid_t)r->slots[i].job.pid, SIGTERM);
-            any = 1;
-        }
-    double end = mono() + grace;
-    while (any) {
-        any = 0;
+}
+
+/* Wait for the adopted jobs told to stop until the monotonic time end,
+ * then SIGKILL what is left. */
+static void finish_adopted(struct engine_run *r, double end)
+{
+    for (;;) {
+        int any = 0;
         for (size_t i = 0; i < r->plan->n_slices; i++)
             if (r->slots[i].running && r->slots[i].adopted &&
                 hpolab_job_state_process_alive(&r->slots[i].job) == 1)
                 any = 1;
         if (!any)
-            break;
+            return;
         if (mono() >= end) {
             for (size_t i = 0; i < r->plan->n_slices; i++)
                 if (r->slots[i].running && r->slots[i].adopted)
                     kill(-(pid_t)r->slots[i].job.pid, SIGKILL);
-            break;
+            return;
         }
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -361,12 +362,16 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
             hpolab_ctx_error(&ctx, st, err);
     }
     int cancelled = *e->cancel != 0;
+    /* adopted jobs stop alongside the backend's, within the same grace */
+    double adopted_end = mono() + e->stop_grace;
     if (cancelled || st != HPOLAB_OK)
-        stop_adopted(&r, e->stop_grace);
+        term_adopted(&r);
     if (bstate && comp->cls.backend.stop_all) {
         hpolab_error_clear(&ctx.err);
         comp->cls.backend.stop_all(bstate, &ctx, e->stop_grace);
     }
+    if (cancelled || st != HPOLAB_OK)
+        finish_adopted(&r, adopted_end);
     if (bstate)
         comp->cls.backend.destroy(bstate);
     if (cancelled || st != HPOLAB_OK)

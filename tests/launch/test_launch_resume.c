@@ -8,7 +8,8 @@
  *   started with the same master seed, stops the leftovers, and status
  *   shows all done; a second --resume keeps everything;
  * - a job still running when its supervisor died is adopted (waited for,
- *   not started again), and a study whose supervisor runs is refused. */
+ *   not started again), `hpolab cancel` stops an adopted job, and a study
+ *   whose supervisor runs is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,6 +330,45 @@ static void test_adopt_running_job(void **state)
     assert_int_equal(lt_job(root, "RS-0").state, HPOLAB_SLICE_DONE);
 }
 
+/* hpolab cancel after a resume stops the adopted job too. */
+static void test_cancel_adopted(void **state)
+{
+    struct fixture *f = *state;
+    write_study(f,
+                "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}",
+                1.0);
+    struct cmd_out c;
+    const char *more[] = {"--max_num_evaluations", "60",
+                          "--results_update_interval", "0", NULL};
+    assert_int_equal(launch(f, "ca", more, &c), 0);
+    cmd_out_free(&c);
+    char root[512], path[1024];
+    snprintf(root, sizeof root, "%s/ca", f->results);
+    assert_true(lt_wait_state(root, "RS-0", HPOLAB_SLICE_RUNNING, 30));
+    snprintf(path, sizeof path, "%s/supervisor.json", root);
+    assert_int_equal(kill((pid_t)pid_in(path), SIGKILL), 0);
+    snprintf(path, sizeof path, "%s/RS-0/job.json", root);
+    long job = pid_in(path);
+    assert_int_equal(resume(f, "ca", NULL, &c), 0);
+    assert_non_null(strstr(c.out, "0 kept, 1 adopted, 0 continued, 0 "
+                                  "started"));
+    cmd_out_free(&c);
+    assert_true(lt_alive(job));
+    const char *argv[] = {HPOLAB_TEST_CLI, "cancel", "ca", "--results_dir",
+                          f->results, NULL};
+    double t0 = lt_now();
+    assert_int_equal(lt_run(f->dir, argv, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "1 job: 0 done, 0 running, 0 pending, 0 "
+                                  "failed, 1 cancelled"));
+    cmd_out_free(&c);
+    assert_false(lt_alive(job));
+    /* told to stop (SIGTERM), not killed once the 20 s grace ran out */
+    double took = lt_now() - t0;
+    if (took > 10)
+        fail_msg("cancel took %.1f s", took);
+    assert_int_equal(lt_job(root, "RS-0").state, HPOLAB_SLICE_CANCELLED);
+}
+
 static void test_bad_input(void **state)
 {
     struct fixture *f = *state;
@@ -352,6 +392,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kill_everything_then_resume,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_adopt_running_job, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_adopted, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
