@@ -383,10 +383,10 @@ static void test_fit(void **state)
     struct bo_ws ws = {0};
     double f0;
     assert_int_equal(bo_nll(&m, &dt, &ws, &f0, NULL), 0);
-    struct bo_fit_opts o = {2, 50, 1e-6, 0, 1};
+    struct bo_fit_opts o = {2, 50, 1e-6, 0, 1, 0};
     struct lcg n1 = {99}, n2 = {99};
     double best;
-    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n1, &best), 2);
+    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n1, &best, NULL), 2);
     assert_true(best < f0 - 1.0);
     double f1;
     assert_int_equal(bo_nll(&m, &dt, &ws, &f1, NULL), 0);
@@ -397,7 +397,7 @@ static void test_fit(void **state)
     for (size_t i = 0; i < m.np; i++)
         assert_true(m.theta[i] >= lo[i] && m.theta[i] <= hi[i]);
     memcpy(theta1, m.theta, sizeof theta1);
-    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n2, &best), 2);
+    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n2, &best, NULL), 2);
     assert_memory_equal(theta1, m.theta, sizeof theta1);
 
     bo_ws_free(&ws);
@@ -426,13 +426,13 @@ static void test_fit_threads(void **state)
     struct bo_ws ws = {0};
     for (int starts = 2; starts <= 3; starts++) {
         struct lcg n1 = {42}, n2 = {42};
-        struct bo_fit_opts seq = {starts, 30, 1e-6, 0, 1};
-        struct bo_fit_opts par = {starts, 30, 1e-6, 0, 2};
+        struct bo_fit_opts seq = {starts, 30, 1e-6, 0, 1, 0};
+        struct bo_fit_opts par = {starts, 30, 1e-6, 0, 2, 0};
         double b1, b2, t1[D + 3];
-        assert_int_equal(bo_fit(&m, &dt, &ws, &seq, lcg_normal, &n1, &b1),
+        assert_int_equal(bo_fit(&m, &dt, &ws, &seq, lcg_normal, &n1, &b1, NULL),
                          starts);
         memcpy(t1, m.theta, sizeof t1);
-        assert_int_equal(bo_fit(&m, &dt, &ws, &par, lcg_normal, &n2, &b2),
+        assert_int_equal(bo_fit(&m, &dt, &ws, &par, lcg_normal, &n2, &b2, NULL),
                          starts);
         assert_memory_equal(t1, m.theta, sizeof t1);
         assert_true(b1 == b2);

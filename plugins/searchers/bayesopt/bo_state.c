@@ -1,13 +1,14 @@
 /* bo_state.c: save/restore of a bayesopt searcher (for --resume).
  *
- * State version 1, little-endian: "HPBO", u32 version, u32 flags (bit 0:
+ * State version 2, little-endian: "HPBO", u32 version, u32 flags (bit 0:
  * multi-fidelity), u32 encoded dim, then the two RNGs (searcher, GP) each
  * as u32 seed + u64 count + records (u32 kind, i64 lo, i64 hi, u64 count),
  * u32 count + remaining initial configurations, u64 count + trials (i64 id,
  * u8 failed, configuration), u64 count + observations (u64 trial index,
  * i64 resource, f64 criterion), u64 count + pending (u64 trial index, i64
  * resource), the model (u8 fitted, u64 observation count at the last fit,
- * u64 growths, u32 count + f64 theta). A configuration is u32 count of
+ * u64 growths, u64 refits done (version 2 only; version 1 states are
+ * read with 0), u32 count + f64 theta). A configuration is u32 count of
  * (u32 length + name, u8 HPOLAB_VALUE_* type, value: int64 / IEEE double
  * bits / u8 bool / u32 length + string), hyperparameters only; constants
  * come back from the space. RNG states are rebuilt by replaying the
@@ -18,7 +19,7 @@
 
 #include "bo_searcher.h"
 
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 
 static int32_t put(struct hpolab_buffer *out, const void *p, uint64_t n)
 {
@@ -177,6 +178,8 @@ int32_t bo_save(struct bo_searcher *s, struct hpolab_ctx *ctx,
     if (st == HPOLAB_OK)
         st = put_u64(out, s->growths, 8);
     if (st == HPOLAB_OK)
+        st = put_u64(out, s->fits, 8);
+    if (st == HPOLAB_OK)
         st = put_u64(out, s->model.np, 4);
     for (size_t i = 0; st == HPOLAB_OK && i < s->model.np; i++)
         st = put_f64(out, s->model.theta[i]);
@@ -319,7 +322,7 @@ static int32_t get_rng(struct bo_searcher *s, struct hpolab_ctx *ctx,
 
 /* Everything after the header, into fresh (whose option fields are s's). */
 static int32_t read_body(struct bo_searcher *f, struct hpolab_ctx *ctx,
-                         struct reader *r)
+                         struct reader *r, uint64_t version)
 {
     int32_t st = get_rng(f, ctx, r, &f->rng);
     if (st == HPOLAB_OK)
@@ -383,10 +386,11 @@ static int32_t read_body(struct bo_searcher *f, struct hpolab_ctx *ctx,
         else
             st = bo_add_pending(f, ctx, (size_t)t, (int64_t)res);
     }
-    uint64_t fitted = 0, fit_nobs = 0, growths = 0, np = 0;
+    uint64_t fitted = 0, fit_nobs = 0, growths = 0, fits = 0, np = 0;
     if (st == HPOLAB_OK &&
         (!get_u64(r, 1, &fitted) || !get_u64(r, 8, &fit_nobs) ||
-         !get_u64(r, 8, &growths) || !get_u64(r, 4, &np) ||
+         !get_u64(r, 8, &growths) ||
+         (version >= 2 && !get_u64(r, 8, &fits)) || !get_u64(r, 4, &np) ||
          np != f->model.np))
         st = damaged(ctx, r);
     for (uint64_t i = 0; st == HPOLAB_OK && i < np; i++)
@@ -398,6 +402,7 @@ static int32_t read_body(struct bo_searcher *f, struct hpolab_ctx *ctx,
         f->fitted = fitted != 0;
         f->fit_nobs = fit_nobs;
         f->growths = growths;
+        f->fits = fits;
     }
     return st;
 }
@@ -413,10 +418,10 @@ int32_t bo_restore(struct bo_searcher *s, struct hpolab_ctx *ctx,
     r.pos = 4;
     if (!get_u64(&r, 4, &version))
         return damaged(ctx, &r);
-    if (version != STATE_VERSION)
+    if (version < 1 || version > STATE_VERSION)
         return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
                                 "restore: state version %llu, this searcher "
-                                "reads version %u",
+                                "reads versions 1 to %u",
                                 (unsigned long long)version, STATE_VERSION);
     if (!get_u64(&r, 4, &flags) || !get_u64(&r, 4, &d))
         return damaged(ctx, &r);
@@ -444,8 +449,8 @@ int32_t bo_restore(struct bo_searcher *s, struct hpolab_ctx *ctx,
     memset(&fresh.model, 0, sizeof fresh.model);
     memset(&fresh.ws, 0, sizeof fresh.ws);
     fresh.fitted = 0;
-    fresh.fit_nobs = fresh.growths = 0;
-    int32_t st = read_body(&fresh, ctx, &r);
+    fresh.fit_nobs = fresh.growths = fresh.fits = 0;
+    int32_t st = read_body(&fresh, ctx, &r, version);
     if (st != HPOLAB_OK) {
         bo_release_state(&fresh);
         return st;
