@@ -404,6 +404,55 @@ static void test_fit(void **state)
     bo_model_free(&m);
 }
 
+/* A warm fit starts from the fitted values: it draws no normals (one
+ * restart), needs fewer evaluations than the cold fit and ends no worse;
+ * the cold fit of the same data draws its restart's normals. */
+static void test_fit_warm(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 2 };
+    struct lcg g = {8};
+    double x[N * D], y[N];
+    for (int i = 0; i < N; i++) {
+        x[2 * i] = lcg_u(&g);
+        x[2 * i + 1] = lcg_u(&g);
+        y[i] = sin(6 * x[2 * i]) + cos(3 * x[2 * i + 1]);
+    }
+    struct bo_model m;
+    assert_int_equal(bo_model_init(&m, 0, D), 0);
+    struct bo_data dt = {N, D, x, NULL, y};
+    struct bo_ws ws = {0};
+    struct bo_fit_opts cold = {2, 50, 1e-6, 0, 1, 0};
+    struct bo_fit_opts warm = {1, 50, 1e-6, 1, 1, 4};
+    struct lcg n1 = {3};
+    struct bo_fit_stats sc, sw;
+    double fc, fw;
+    assert_int_equal(bo_fit(&m, &dt, &ws, &cold, lcg_normal, &n1, &fc, &sc),
+                     2);
+    assert_int_equal(sc.restarts, 2);
+    assert_true(n1.s != 3); /* restart 1 drew its start */
+    /* one more point: the warm refit from the fitted values */
+    struct bo_data dt2 = {N - 1, D, x, NULL, y};
+    struct lcg n2 = {3};
+    assert_int_equal(bo_fit(&m, &dt2, &ws, &warm, lcg_normal, &n2, &fw, &sw),
+                     1);
+    assert_true(n2.s == 3); /* no draws */
+    assert_int_equal(sw.restarts, 1);
+    assert_true(sw.evals > 0 && sw.evals < sc.evals / 2);
+    /* the cold fit of dt2 is not better than the warm one by much */
+    struct bo_model m2;
+    assert_int_equal(bo_model_init(&m2, 0, D), 0);
+    struct lcg n3 = {3};
+    double fc2;
+    assert_int_equal(bo_fit(&m2, &dt2, &ws, &cold, lcg_normal, &n3, &fc2,
+                            NULL),
+                     2);
+    assert_true(fw <= fc2 + 1e-3 * fabs(fc2));
+    bo_model_free(&m2);
+    bo_ws_free(&ws);
+    bo_model_free(&m);
+}
+
 /* Joint samples at two points: their empirical mean and covariance match
  * the posterior's (plus the 1e-5 jitter of §3.7). */
 /* From 64 points on, restarts run two at a time in threads: the result is
@@ -501,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_jitter),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_threads),
+        cmocka_unit_test(test_fit_warm),
         cmocka_unit_test(test_joint_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
