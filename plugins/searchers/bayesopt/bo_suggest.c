@@ -3,6 +3,7 @@
  * then fit, fantasies, candidates, Thompson ranking and one local EI
  * optimisation. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -181,12 +182,16 @@ static int32_t maybe_fit(struct bo_searcher *s, struct hpolab_ctx *ctx,
     free(sx), free(sr), free(sy);
     if (rc < 0)
         return nomem(ctx);
+    char extra[96] = "";
+    if (check)
+        snprintf(extra, sizeof extra,
+                 " (cold check: %d evaluations, objective %.6g)", fsc.evals,
+                 fc);
     hpolab_log(ctx, HPOLAB_LOG_DEBUG,
                "fit %llu on %zu observations: %s, %d restarts, %d "
-               "evaluations, objective %.6g (cold check: %d evaluations, "
-               "%.6g), %.2f ms",
+               "evaluations, objective %.6g%s, %.2f ms",
                (unsigned long long)s->fits, dt->n, warm ? "warm" : "cold",
-               fs.restarts, fs.evals, f, fsc.evals, fc, t1 - t0);
+               fs.restarts, fs.evals, f, extra, t1 - t0);
     s->fits++;
     if (rc == 0)
         hpolab_log(ctx, HPOLAB_LOG_WARN,
