@@ -430,12 +430,14 @@ static void save_restore(const char *space_text, const char *res,
     create(&c, "bayesopt", space, 21, opts, res, max_res);
     assert_int_equal(c.cls->restore(c.state, &c.ctx, buf.data, buf.len - 3),
                      HPOLAB_ERR_PARSE);
-    assert_non_null(strstr(c.ctx.err.message, "truncated or damaged"));
+    assert_non_null(
+        strstr(c.ctx.err.message, "bayesopt searcher state, truncated"));
     unsigned char *longer = malloc(buf.len + 1);
     memcpy(longer, buf.data, buf.len);
     longer[buf.len] = 0;
     assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len + 1),
                      HPOLAB_ERR_PARSE);
+    assert_non_null(strstr(c.ctx.err.message, "1 unexpected byte(s) after"));
     longer[0] = 'X';
     assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len),
                      HPOLAB_ERR_PARSE);
