@@ -118,8 +118,7 @@ static void on_change(void *user, size_t slice,
 static void on_note(void *user, const char *line)
 {
     (void)user;
-    printf("  %s\n", line);
-    fflush(stdout);
+    fprintf(stderr, "hpolab launch: %s\n", line);
 }
 
 static int write_supervisor(const struct hpolab_launch_plan *plan,
@@ -319,8 +318,43 @@ static int upload_code(struct hpolab_aws_client *c, const char *bucket,
     return rc;
 }
 
+/* The launch stopped before any job was submitted: its slices say so
+ * (else they would look pending, and block the next launch of the tag). */
+static void abandon(const struct hpolab_launch_plan *plan)
+{
+    for (size_t i = 0; i < plan->n_slices; i++) {
+        if (plan->slices[i].skipped)
+            continue;
+        struct hpolab_job_state js;
+        hpolab_job_state_init(&js);
+        js.state = HPOLAB_SLICE_CANCELLED;
+        js.end = wall();
+        snprintf(js.message, sizeof js.message,
+                 "never submitted: the launch failed before");
+        char path[4200];
+        struct hpolab_error err;
+        snprintf(path, sizeof path, "%s/%s", plan->slices[i].dir,
+                 HPOLAB_JOB_STATE_NAME);
+        if (hpolab_mkdir_p(plan->slices[i].dir, &err) == HPOLAB_OK)
+            hpolab_job_state_write(path, &js, &err);
+    }
+}
+
+static int run_sagemaker(struct hpolab_launch_plan *plan,
+                         const struct launch_engine_args *a, int *started);
+
 int launch_run_sagemaker(struct hpolab_launch_plan *plan,
                          const struct launch_engine_args *a)
+{
+    int started = 0;
+    int rc = run_sagemaker(plan, a, &started);
+    if (!started)
+        abandon(plan);
+    return rc;
+}
+
+static int run_sagemaker(struct hpolab_launch_plan *plan,
+                         const struct launch_engine_args *a, int *started)
 {
     const json_t *sj = a->study_sagemaker;
     const char *image = setting(a->image, sj, "image", NULL);
@@ -391,6 +425,28 @@ int launch_run_sagemaker(struct hpolab_launch_plan *plan,
            a->max_parallel > 0 ? "" : "all jobs at once");
     if (a->max_parallel > 0)
         printf("  at most %lld job(s) in flight\n", (long long)a->max_parallel);
+    /* SageMaker reads and writes the bucket from the jobs' region: a
+     * bucket elsewhere is refused before anything is uploaded (the probe
+     * learns its region from S3's redirect) */
+    struct hpolab_s3_object probe;
+    memset(&probe, 0, sizeof probe);
+    int32_t hs = hpolab_s3_head(c, bucket, code_key, &probe, &err);
+    hpolab_s3_object_free(&probe);
+    const char *br = hpolab_aws_client_bucket_region(c, bucket);
+    if (br && strcmp(br, hpolab_aws_client_region(c)) != 0) {
+        fprintf(stderr, "hpolab launch: bucket %s is in %s but the jobs run "
+                        "in %s: set --bucket to a bucket in %s, or "
+                        "AWS_REGION=%s\n",
+                bucket, br, hpolab_aws_client_region(c),
+                hpolab_aws_client_region(c), br);
+        rc = 2;
+        goto out;
+    }
+    if (hs != HPOLAB_OK && hs != HPOLAB_ERR_NOT_FOUND) {
+        fprintf(stderr, "hpolab launch: bucket %s: %s\n", bucket, err.message);
+        rc = 2;
+        goto out;
+    }
     if ((rc = upload_code(c, bucket, plan, a->study_dir, code_key)) != 0)
         goto out;
     plan->max_parallel = a->max_parallel;
@@ -407,6 +463,7 @@ int launch_run_sagemaker(struct hpolab_launch_plan *plan,
         goto out;
     }
     fflush(stdout);
+    *started = 1;
     struct hpolab_sm_engine e = {
         .client = c, .bucket = bucket, .image = image, .role = role,
         .instance_type = type, .code_uri = code_uri, .study_rel = study_base,

@@ -293,7 +293,12 @@ static int submit(const struct hpolab_launch_plan *plan,
              sl[i].tries + 1, e->max_limit_tries);
         return 0;
     }
-    note(e, "%s", err.message);
+    if (!strcmp(svc.code, "ValidationException"))
+        hpolab_error_prefix(&err, "%s refused", s->job_name);
+    note(e, "%s%s", err.message,
+         !strcmp(svc.code, "ValidationException")
+             ? " (check --image, --role / AWS_ROLE and --instance_type)"
+             : "");
     set_simple(plan, e, sl, i, HPOLAB_SLICE_FAILED, err.message);
     return -1;
 }
