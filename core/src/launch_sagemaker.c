@@ -450,36 +450,57 @@ int32_t hpolab_sm_refresh(const struct hpolab_launch_plan *plan,
     size_t bad = 0;
     struct hpolab_job_state sup_state;
     int sup = hpolab_launch_supervisor_alive(plan->root, &sup_state);
-    for (size_t i = 0; i < plan->n_slices; i++) {
+    /* one ListTrainingJobs (pages of 100) for the study's jobs; Describe
+     * only for those that ended since (FailureReason, billable time) */
+    struct hpolab_sm_job_list l = {0};
+    char prefix[HPOLAB_JOB_NAME_MAX + 2];
+    snprintf(prefix, sizeof prefix, "%s-", plan->tag);
+    int listed = hpolab_sm_list(c, prefix, &l, NULL, err) == HPOLAB_OK;
+    if (!listed)
+        bad++;
+    for (size_t i = 0; listed && i < plan->n_slices; i++) {
         struct hpolab_job_state js;
         if (plan->slices[i].skipped || final_recorded(plan, i, &js))
             continue;
-        struct hpolab_sm_job_info info;
-        struct hpolab_aws_service_error svc;
+        const struct hpolab_sm_job_info *sum = NULL;
+        for (size_t k = 0; k < l.n && !sum; k++)
+            if (!strcmp(l.items[k].name, plan->slices[i].job_name))
+                sum = &l.items[k];
         struct hpolab_error e;
-        memset(&svc, 0, sizeof svc);
-        if (hpolab_sm_describe(c, plan->slices[i].job_name, &info, &svc, &e) !=
-            HPOLAB_OK) {
-            if (!strcmp(svc.code, "ValidationException") && sup == 0) {
+        if (!sum) {
+            if (sup == 0) {
                 /* never submitted and nobody left to submit it */
                 js.state = HPOLAB_SLICE_CANCELLED;
                 js.end = wall();
                 snprintf(js.message, sizeof js.message,
                          "never submitted: the launcher is gone");
                 write_job(plan, i, &js, &e);
-            } else if (strcmp(svc.code, "ValidationException") != 0) {
-                if (!bad++)
-                    *err = e;
             }
             continue;
         }
+        struct hpolab_sm_job_info info = *sum;
+        if (hpolab_sm_status_is_final(sum->status) &&
+            hpolab_sm_describe(c, sum->name, &info, NULL, &e) != HPOLAB_OK) {
+            if (!bad++)
+                *err = e;
+            continue;
+        }
+        struct hpolab_job_state old = js;
         state_from_info(&info, &js);
+        if (!hpolab_sm_status_is_final(info.status)) {
+            /* a summary has no instance type or training start */
+            snprintf(js.host, sizeof js.host, "%s", old.host);
+            if (old.start > 0)
+                js.start = old.start;
+        }
         if (write_job(plan, i, &js, &e) != HPOLAB_OK ||
-            write_sm(plan, i, &info, &e) != HPOLAB_OK) {
+            (hpolab_sm_status_is_final(info.status) &&
+             write_sm(plan, i, &info, &e) != HPOLAB_OK)) {
             if (!bad++)
                 *err = e;
         }
     }
+    hpolab_sm_job_list_free(&l);
     if (failed)
         *failed = bad;
     return bad ? err->status : HPOLAB_OK;

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aws_client.h"
+#include "aws_endpoint.h"
 #include "launch_test_util.h"
 #include "sm_fixture.h"
 
@@ -220,15 +222,32 @@ static void test_cancel_queued(void **state)
                      "\"random\"}}",
                 5, 100);
     snprintf(res, sizeof res, "%s/results", tmp);
+    /* the default bucket: sagemaker-<region>-<account> through STS */
+    struct hpolab_aws_client *cl = NULL;
+    assert_int_equal(hpolab_aws_client_create(NULL, &cl, &err), HPOLAB_OK);
+    struct hpolab_aws_request put = {
+        .service = HPOLAB_AWS_S3, .method = "PUT",
+        .bucket = "sagemaker-us-east-1-123456789012", .path = "/",
+        .what = "CreateBucket"};
+    struct hpolab_aws_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (hpolab_aws_send(cl, &put, &resp, NULL, &err) != HPOLAB_OK)
+        fail_msg("%s", err.message);
+    hpolab_aws_http_response_free(&resp);
+    hpolab_aws_client_free(cl);
     const char *launch[] = {"launch", st2, "--engine", "sagemaker", "--role",
-                            role, "--bucket", "smb", "--num_seeds", "3",
-                            "--results_dir", res, "--max_parallel", "1",
-                            "--experiment_tag", "slowq", NULL};
+                            role, "--num_seeds", "3", "--results_dir", res,
+                            "--max_parallel", "1", "--experiment_tag",
+                            "slowq", "--instance_type", "ml.g4dn.xlarge",
+                            NULL};
     struct cmd_out c;
     int rc = hpolab(launch, NULL, &c);
     if (rc != 0)
         fail_msg("rc %d\n%s\n%s", rc, c.out, c.err);
     assert_non_null(strstr(c.out, "supervisor running in the background"));
+    assert_non_null(strstr(c.out, "bucket sagemaker-us-east-1-123456789012"));
+    assert_non_null(strstr(c.out, "warning: n_workers 2 exceeds the 1 GPU(s) "
+                                  "of ml.g4dn.xlarge"));
     cmd_out_free(&c);
     char root[760];
     snprintf(root, sizeof root, "%s/slowq", res);
