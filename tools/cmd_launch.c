@@ -106,7 +106,7 @@ static struct cli_option *all_options(void)
 static void usage(FILE *out, const struct hpolab_study *study)
 {
     fprintf(out,
-            "usage: hpolab launch STUDY.json --engine local|slurm [options]\n"
+            "usage: hpolab launch STUDY.json --engine local|slurm|sagemaker [options]\n"
             "\n"
             "Runs every experiment (method x seed) of one benchmark of a "
             "study as its own\njob, in parallel: each job runs `hpolab run` "

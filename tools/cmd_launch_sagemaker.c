@@ -159,9 +159,10 @@ void launch_sagemaker_print_cost(FILE *out,
     if (in)
         fprintf(out,
                 "SageMaker: %lld s billable on %s ($%.3f/h, prices of "
-                "launch_sagemaker_instances.inc): estimated cost $%.2f "
+                "launch_sagemaker_instances.inc): estimated cost $%.*f "
                 "(st_worker_cost $%.6f/s)\n",
-                (long long)billable, type, in->price_per_hour, cost,
+                (long long)billable, type, in->price_per_hour,
+                cost < 1 ? 4 : 2, cost,
                 in->price_per_hour / 3600.0);
     else
         fprintf(out, "SageMaker: %lld s billable on %s (no price known for "
