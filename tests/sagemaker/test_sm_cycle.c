@@ -10,6 +10,7 @@
  *   results, log or file the stand-in or the S3 server wrote;
  * - a detached launch with queued jobs, cancelled: jobs Stopped, queued
  *   ones never submitted;
+ * - a job past its time limit: failed with SageMaker's MaxRuntimeExceeded;
  * - bad input: one clear line each (missing credentials, no region, no
  *   image, no role, image / role refused by ValidationException, job name
  *   too long or with invalid characters, a bucket in another region). */
@@ -298,6 +299,41 @@ static void test_cancel_queued(void **state)
     json_decref(s);
 }
 
+/* A job running past its time limit (MaxRuntimeInSeconds) fails with
+ * SageMaker's reason, in the launch's output and in `hpolab status`. */
+static void test_time_limit(void **state)
+{
+    (void)state;
+    sm_use(&env, tmp);
+    char dir[700], st3[760], res[700];
+    snprintf(dir, sizeof dir, "%s/limit", tmp);
+    struct hpolab_error err;
+    assert_int_equal(hpolab_mkdir_p(dir, &err), HPOLAB_OK);
+    snprintf(st3, sizeof st3, "%s/study.json", dir);
+    write_study(st3, "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": "
+                     "\"random\"}}",
+                5, 100);
+    snprintf(res, sizeof res, "%s/results", tmp);
+    const char *launch[] = {"launch", st3, "--engine", "sagemaker", "--role",
+                            role, "--bucket", "smb", "--results_dir", res,
+                            "--experiment_tag", "lim", "--time_limit", "2",
+                            "--wait", NULL};
+    struct cmd_out c;
+    int rc = hpolab(launch, NULL, &c);
+    if (rc != 1 || !strstr(c.out, "1 failed"))
+        fail_msg("rc %d\n%s\n%s", rc, c.out, c.err);
+    cmd_out_free(&c);
+    char root[760];
+    snprintf(root, sizeof root, "%s/lim", res);
+    struct hpolab_job_state js = lt_job(root, "RS-0");
+    assert_int_equal(js.state, HPOLAB_SLICE_FAILED);
+    assert_int_equal(strncmp(js.message, "MaxRuntimeExceeded:", 19), 0);
+    const char *status[] = {"status", "lim", "--results_dir", res, NULL};
+    assert_int_equal(hpolab(status, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "MaxRuntimeExceeded"));
+    cmd_out_free(&c);
+}
+
 /* One line on stderr containing each of want (NULL-terminated), exit rc. */
 static void expect_refusal(const char *const *args,
                            const char *const *env_extra, int want_rc,
@@ -425,6 +461,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_cancel_queued),
+        cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
