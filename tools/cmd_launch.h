@@ -12,6 +12,7 @@
 #include "launch_status.h"
 
 struct hpolab_registry;
+struct hpolab_aws_client;
 
 /* <results>/<tag>: results_dir, else $HPOLAB_RESULTS, else ~/hpolab.
  * [owned: free]; NULL on out of memory. */
@@ -63,6 +64,9 @@ int launch_run_slurm(struct hpolab_launch_plan *plan,
  * SageMaker study (DescribeTrainingJob / StopTrainingJob; the cost). */
 int launch_run_sagemaker(struct hpolab_launch_plan *plan,
                          const struct launch_engine_args *a);
+/* A client for region (NULL: the default) or NULL after printing why. */
+struct hpolab_aws_client *launch_sagemaker_client(const char *command,
+                                                  const char *region);
 /* Updates the slices' state files from SageMaker; prints a warning line on
  * failure (the table then shows what was recorded). */
 void launch_sagemaker_refresh(const char *command,
