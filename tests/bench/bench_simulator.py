@@ -138,9 +138,12 @@ def counts(method, rows):
         else:
             obs_times = sorted(float(r["st_tuner_time"]) for r in rows
                                if int(float(r["epoch"])) in RUNGS)
+        # random while fewer than num_init_random configurations or no
+        # observation exists (schedulers reference 3.3, 5.4)
         starts = sorted(first.values())[INIT_RANDOM[method]:]
-        n_obs = [sum(1 for t in obs_times if t <= s) for s in starts]
-        out["decisions"] = len(starts)
+        n_obs = [k for k in (sum(1 for t in obs_times if t <= s)
+                             for s in starts) if k > 0]
+        out["decisions"] = len(n_obs)
         out["obs_mean"] = sum(n_obs) / len(n_obs) if n_obs else 0.0
         out["obs_last"] = n_obs[-1] if n_obs else 0
     return out
