@@ -540,6 +540,12 @@ int hpolab_cmd_launch(int argc, char **argv)
     cli_get_string(&p, "account", &ea.account);
     ea.cpus_per_task = plan.n_workers;
     cli_get_int(&p, "cpus_per_task", &ea.cpus_per_task);
+    /* simulated trials are no processes: such an experiment keeps one CPU
+     * busy (its tuner), not one per worker */
+    const char *backend = b->backend;
+    cli_get_string(&p, "backend", &backend);
+    ea.cpus_per_slice =
+        backend && strcmp(backend, "simulator") == 0 ? 1 : plan.n_workers;
     cli_get_int(&p, "gpus", &ea.gpus);
     cli_get_string(&p, "sbatch_args", &ea.sbatch_args);
     flag = 0;

@@ -45,6 +45,7 @@ struct launch_engine_args {
     struct hpolab_registry *registry;
     int wait;
     int64_t max_parallel;    /* 0: from CPUs/GPUs */
+    int64_t cpus_per_slice;  /* local: CPUs one experiment keeps busy */
     /* slurm */
     const char *partition, *account;
     int64_t cpus_per_task, gpus;
