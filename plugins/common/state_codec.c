@@ -40,6 +40,15 @@ void hpolab_state_put_str(struct hpolab_state_writer *w, const char *s)
     hpolab_state_put(w, s, len);
 }
 
+int hpolab_state_keep_hyperparameters(const char *name, const void *space)
+{
+    uint32_t n = hpolab_host->space_count(space);
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(hpolab_host->space_name(space, i), name) == 0)
+            return strcmp(hpolab_host->space_domain(space, i), "constant") != 0;
+    return 0;
+}
+
 void hpolab_state_put_config(struct hpolab_state_writer *w,
                              struct hpolab_ctx *ctx,
                              const struct hpolab_config *c,
@@ -230,7 +239,7 @@ void hpolab_state_expect_end(struct hpolab_state_reader *r)
 {
     if (r->st == HPOLAB_OK && r->pos != r->end)
         hpolab_state_bad(r, HPOLAB_ERR_PARSE,
-                         "damaged: %" PRIu64 " unexpected bytes after byte "
+                         "damaged: %" PRIu64 " unexpected byte(s) after byte "
                          "%" PRIu64,
                          r->end - r->pos, r->pos);
 }

@@ -31,6 +31,11 @@ void hpolab_state_put_str(struct hpolab_state_writer *w, const char *s);
 /* Which entries of a configuration to save: NULL keeps all. */
 typedef int (*hpolab_state_keep_fn)(const char *name, const void *user);
 
+/* A keep function for configurations of a searcher: the entries that are
+ * hyperparameters of the space (user: the const struct hpolab_space *);
+ * constants are not saved, the space gives them back on restore. */
+int hpolab_state_keep_hyperparameters(const char *name, const void *space);
+
 /* u32 count of kept entries, each: u32 length + name, u8 HPOLAB_VALUE_*
  * type, value (i64 / f64 / u8 bool / u32 length + string). A null or JSON
  * value cannot be rebuilt through the host table: HPOLAB_ERR_UNSUPPORTED

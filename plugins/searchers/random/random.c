@@ -227,17 +227,6 @@ static int32_t HPOLAB_ABI rs_on_trial_error(void *state,
 
 /* ---- save / restore ------------------------------------------------------ */
 
-/* Constant entries are not saved: the space supplies them on restore. */
-static int is_hyperparameter(const char *name, const void *user)
-{
-    const struct hpolab_space *space = user;
-    uint32_t n = hpolab_host->space_count(space);
-    for (uint32_t i = 0; i < n; i++)
-        if (strcmp(hpolab_host->space_name(space, i), name) == 0)
-            return strcmp(hpolab_host->space_domain(space, i), "constant") != 0;
-    return 0;
-}
-
 static int32_t HPOLAB_ABI rs_save(void *state, struct hpolab_ctx *ctx,
                                   struct hpolab_buffer *out)
 {
@@ -251,12 +240,12 @@ static int32_t HPOLAB_ABI rs_save(void *state, struct hpolab_ctx *ctx,
     hpolab_state_put_u(&w, rs->initial.count - rs->next_initial, 4);
     for (uint64_t i = rs->next_initial; i < rs->initial.count; i++)
         hpolab_state_put_config(&w, ctx, rs->initial.items[i],
-                                is_hyperparameter, rs->space,
+                                hpolab_state_keep_hyperparameters, rs->space,
                                 "an initial configuration");
     hpolab_state_put_u(&w, rs->excluded_list.count, 8);
     for (uint64_t i = 0; i < rs->excluded_list.count; i++)
         hpolab_state_put_config(&w, ctx, rs->excluded_list.items[i],
-                                is_hyperparameter, rs->space,
+                                hpolab_state_keep_hyperparameters, rs->space,
                                 "a suggested configuration");
     if (w.st == HPOLAB_ERR_NOMEM)
         return hpolab_set_error(ctx, w.st, "save: out of memory");
