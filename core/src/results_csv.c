@@ -110,6 +110,21 @@ static char *put_line(char *p, const char *cells, size_t cells_len,
     return p;
 }
 
+/* The header cells (column names joined by ',') into buf. */
+static int32_t header_cells(const struct hpolab_results *r, size_t ncols,
+                            struct hpolab_buffer *buf)
+{
+    int32_t st = HPOLAB_OK;
+    for (size_t j = 0; j < ncols && st == HPOLAB_OK; j++) {
+        const char *name = hpolab_results_column(r, j);
+        if (j)
+            st = hpolab_buffer_append(buf, ",", 1);
+        if (st == HPOLAB_OK)
+            st = hpolab_csv_append_field(buf, name, strlen(name));
+    }
+    return st;
+}
+
 int32_t hpolab_results_to_csv(const struct hpolab_results *r, char **out,
                               size_t *out_len, struct hpolab_error *err)
 {
@@ -120,14 +135,7 @@ int32_t hpolab_results_to_csv(const struct hpolab_results *r, char **out,
     size_t nrows = hpolab_results_row_count(r);
     struct hpolab_buffer header;
     hpolab_buffer_init(&header);
-    int32_t st = HPOLAB_OK;
-    for (size_t j = 0; j < ncols && st == HPOLAB_OK; j++) {
-        const char *name = hpolab_results_column(r, j);
-        if (j)
-            st = hpolab_buffer_append(&header, ",", 1);
-        if (st == HPOLAB_OK)
-            st = hpolab_csv_append_field(&header, name, strlen(name));
-    }
+    int32_t st = header_cells(r, ncols, &header);
     if (st != HPOLAB_OK) {
         hpolab_buffer_free(&header);
         return hpolab_error_set(err, st, "results.csv: out of memory");
@@ -136,7 +144,7 @@ int32_t hpolab_results_to_csv(const struct hpolab_results *r, char **out,
     size_t total = line_len(header.len, ncols, 0);
     for (size_t i = 0; i < nrows; i++) {
         size_t len, rn;
-        hpolab_results_row_csv(r, i, &len, &rn);
+        hpolab_results_row_shape(r, i, &len, &rn);
         total += line_len(len, ncols, ncols - rn);
     }
     char *text = malloc(total + 1);
@@ -148,15 +156,118 @@ int32_t hpolab_results_to_csv(const struct hpolab_results *r, char **out,
     }
     char *p = put_line(text, (const char *)header.data, header.len, ncols, 0);
     hpolab_buffer_free(&header);
-    for (size_t i = 0; i < nrows; i++) {
+    struct hpolab_results_window w = {0};
+    for (size_t i = 0; i < nrows && st == HPOLAB_OK; i++) {
         size_t len, rn;
-        const char *cells = hpolab_results_row_csv(r, i, &len, &rn);
-        p = put_line(p, cells, len, ncols, ncols - rn);
+        const char *cells = NULL;
+        hpolab_results_row_shape(r, i, &len, &rn);
+        st = hpolab_results_row_cells(r, i, &w, &cells, err);
+        if (st == HPOLAB_OK)
+            p = put_line(p, cells, len, ncols, ncols - rn);
+    }
+    hpolab_results_window_free(&w);
+    if (st != HPOLAB_OK) {
+        free(text);
+        return st;
     }
     *p = '\0';
     *out = text;
     if (out_len)
         *out_len = (size_t)(p - text);
+    return HPOLAB_OK;
+}
+
+/* ---- streaming -------------------------------------------------------- */
+
+/* Make line `which` (0 = header, i + 1 = row i) the current line. */
+static int32_t stream_line(struct hpolab_csv_stream *s, size_t which,
+                           struct hpolab_error *err)
+{
+    size_t len, rn;
+    const char *cells;
+    if (which == 0) {
+        cells = (const char *)s->header.data;
+        len = s->header.len;
+        rn = s->ncols;
+    } else {
+        hpolab_results_row_shape(s->r, which - 1, &len, &rn);
+        int32_t st = hpolab_results_row_cells(s->r, which - 1, &s->window,
+                                              &cells, err);
+        if (st != HPOLAB_OK)
+            return st;
+    }
+    size_t need = line_len(len, s->ncols, s->ncols - rn);
+    if (s->line_cap < need) {
+        char *line = realloc(s->line, need);
+        if (!line)
+            return hpolab_error_set(err, HPOLAB_ERR_NOMEM,
+                                    "results.csv: out of memory");
+        s->line = line;
+        s->line_cap = need;
+    }
+    s->line_len = (size_t)(put_line(s->line, cells, len, s->ncols,
+                                    s->ncols - rn) -
+                           s->line);
+    s->line_pos = 0;
+    s->next_line = which + 1;
+    return HPOLAB_OK;
+}
+
+void hpolab_csv_stream_close(struct hpolab_csv_stream *s)
+{
+    hpolab_buffer_free(&s->header);
+    hpolab_results_window_free(&s->window);
+    free(s->line);
+    *s = (struct hpolab_csv_stream){0};
+}
+
+int32_t hpolab_csv_stream_open(struct hpolab_csv_stream *s,
+                               const struct hpolab_results *r,
+                               struct hpolab_error *err)
+{
+    *s = (struct hpolab_csv_stream){0};
+    s->r = r;
+    s->ncols = hpolab_results_column_count(r);
+    s->nrows = hpolab_results_row_count(r);
+    hpolab_buffer_init(&s->header);
+    int32_t st = header_cells(r, s->ncols, &s->header);
+    if (st != HPOLAB_OK) {
+        hpolab_csv_stream_close(s);
+        return hpolab_error_set(err, st, "results.csv: out of memory");
+    }
+    s->size = line_len(s->header.len, s->ncols, 0);
+    for (size_t i = 0; i < s->nrows; i++) {
+        size_t len, rn;
+        hpolab_results_row_shape(r, i, &len, &rn);
+        s->size += line_len(len, s->ncols, s->ncols - rn);
+    }
+    return HPOLAB_OK;
+}
+
+int32_t hpolab_csv_stream_read(struct hpolab_csv_stream *s, void *dst,
+                               size_t len, size_t *got,
+                               struct hpolab_error *err)
+{
+    char *out = dst;
+    size_t n = 0;
+    while (n < len) {
+        if (s->line_pos == s->line_len) {
+            if (s->next_line > s->nrows)
+                break; /* header and every row are out */
+            int32_t st = stream_line(s, s->next_line, err);
+            if (st != HPOLAB_OK) {
+                *got = n;
+                return st;
+            }
+        }
+        size_t k = s->line_len - s->line_pos;
+        if (k > len - n)
+            k = len - n;
+        memcpy(out + n, s->line + s->line_pos, k);
+        s->line_pos += k;
+        n += k;
+    }
+    *got = n;
     return HPOLAB_OK;
 }
 

@@ -26,6 +26,32 @@
 /* *out [owned: free], NUL-terminated; *out_len excludes the NUL. */
 int32_t hpolab_results_to_csv(const struct hpolab_results *r, char **out,
                               size_t *out_len, struct hpolab_error *err);
+/* The CSV text hpolab_results_to_csv gives, produced piece by piece: memory
+ * stays O(header + longest row + HPOLAB_RESULTS_WINDOW) however many rows
+ * the table has, so a writer table's spooled rows are never all in memory.
+ * The table must not change while the stream is open. */
+struct hpolab_csv_stream {
+    const struct hpolab_results *r; /* borrowed */
+    size_t ncols, nrows;            /* the table's when opened */
+    uint64_t size;                  /* bytes of the whole text */
+    struct hpolab_buffer header;    /* the header's cells */
+    struct hpolab_results_window window;
+    char *line; /* owned: the current line, line_len bytes */
+    size_t line_cap, line_len, line_pos;
+    size_t next_line; /* 0 = header, i + 1 = row i */
+};
+/* Start at the header; s->size is the total length. Fill *s (no need to
+ * initialise it); close it with hpolab_csv_stream_close, also after an
+ * error of hpolab_csv_stream_read (open cleans up after its own). */
+int32_t hpolab_csv_stream_open(struct hpolab_csv_stream *s,
+                               const struct hpolab_results *r,
+                               struct hpolab_error *err);
+/* Up to len next bytes into dst; *got < len only at the end (0 after it). */
+int32_t hpolab_csv_stream_read(struct hpolab_csv_stream *s, void *dst,
+                               size_t len, size_t *got,
+                               struct hpolab_error *err);
+void hpolab_csv_stream_close(struct hpolab_csv_stream *s);
+
 /* Parse text[0..len) (need not be NUL-terminated); name_for_errors starts
  * every message ("results.csv: line 4, column 7: ..."). *out [owned:
  * hpolab_results_free]. */

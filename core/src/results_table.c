@@ -1,7 +1,12 @@
 #include "results_table.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "results_csv.h"
@@ -16,8 +21,16 @@ struct results_row {
     char csv[];     /* cells of the first ncols columns joined by ',', NUL */
 };
 
+/* A writer table's row: its cells are spool bytes [off, off + len). */
+struct spool_row {
+    uint64_t off;
+    uint32_t len;
+    uint32_t ncols;
+};
+
 struct hpolab_results {
     struct results_row **rows; /* owned, each owned: rows never move */
+    struct spool_row *srows;   /* owned; a writer table's rows instead */
     size_t nrows, rows_cap;
     char **cols; /* owned names */
     size_t ncols, cols_cap;
@@ -26,8 +39,60 @@ struct hpolab_results {
     const struct hpolab_value **scratch; /* cells of the row being appended */
     size_t scratch_cap;
     struct hpolab_buffer line; /* the CSV text of the row being appended */
-    int writer;                /* rows kept as CSV text only */
+    int writer;                /* rows kept as CSV text only, spooled */
+    char *spool_dir;           /* owned; writer only */
+    int spool_fd;              /* -1 until the first append */
+    uint64_t spool_end;        /* bytes of the rows appended so far */
 };
+
+static atomic_ulong spool_counter;
+
+/* An unnamed file in dir: it disappears with the process whatever happens.
+ * Without O_TMPFILE support, a hidden name removed at once does the same. */
+static int open_spool(const char *dir)
+{
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+#endif
+    size_t size = strlen(dir) + 64;
+    char *path = malloc(size);
+    if (!path) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd2 = -1;
+    for (int attempt = 0; attempt < 100 && fd2 < 0; attempt++) {
+        snprintf(path, size, "%s/.results-rows-%ld-%lu", dir, (long)getpid(),
+                 (unsigned long)atomic_fetch_add(&spool_counter, 1));
+        fd2 = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd2 < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd2 >= 0)
+        unlink(path);
+    int e = errno;
+    free(path);
+    errno = e;
+    return fd2;
+}
+
+static int pwrite_all(int fd, const char *p, size_t len, uint64_t off)
+{
+    while (len > 0) {
+        ssize_t n = pwrite(fd, p, len, (off_t)off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return 0;
+}
 
 static uint64_t hash_name(const char *s)
 {
@@ -119,28 +184,42 @@ int32_t hpolab_results_create(struct hpolab_results **out,
     if (!*out)
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
     hpolab_buffer_init(&(*out)->line);
+    (*out)->spool_fd = -1;
     return HPOLAB_OK;
 }
 
-int32_t hpolab_results_create_writer(struct hpolab_results **out,
+int32_t hpolab_results_create_writer(const char *spool_dir,
+                                     struct hpolab_results **out,
                                      struct hpolab_error *err)
 {
+    *out = NULL;
     int32_t st = hpolab_results_create(out, err);
-    if (st == HPOLAB_OK)
-        (*out)->writer = 1;
-    return st;
+    if (st != HPOLAB_OK)
+        return st;
+    (*out)->writer = 1;
+    (*out)->spool_dir = spool_dir ? strdup(spool_dir) : NULL;
+    if (spool_dir && !(*out)->spool_dir) {
+        hpolab_results_free(*out);
+        *out = NULL;
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    }
+    return HPOLAB_OK;
 }
 
 void hpolab_results_free(struct hpolab_results *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->nrows; i++) {
+    for (size_t i = 0; r->rows && i < r->nrows; i++) {
         hpolab_record_free(&r->rows[i]->rec);
         free(r->rows[i]);
     }
     hpolab_buffer_free(&r->line);
     free(r->rows);
+    free(r->srows);
+    free(r->spool_dir);
+    if (r->spool_fd >= 0)
+        close(r->spool_fd);
     for (size_t i = 0; i < r->ncols; i++)
         free(r->cols[i]);
     free(r->cols);
@@ -193,6 +272,63 @@ static int32_t format_row(struct hpolab_results *r,
     return st;
 }
 
+/* Room for one more row in whichever array the table uses. */
+static int32_t grow_rows(struct hpolab_results *r)
+{
+    if (r->nrows < r->rows_cap)
+        return HPOLAB_OK;
+    size_t cap = r->rows_cap ? r->rows_cap * 2 : 64;
+    if (r->writer) {
+        struct spool_row *rows = realloc(r->srows, cap * sizeof *rows);
+        if (!rows)
+            return HPOLAB_ERR_NOMEM;
+        r->srows = rows;
+    } else {
+        struct results_row **rows = realloc(r->rows, cap * sizeof *rows);
+        if (!rows)
+            return HPOLAB_ERR_NOMEM;
+        r->rows = rows;
+    }
+    r->rows_cap = cap;
+    return HPOLAB_OK;
+}
+
+/* The formatted row (r->line) goes to the end of the spool. A failed write
+ * leaves spool_end as it was, so the next row overwrites the partial one. */
+static int32_t spool_row(struct hpolab_results *r, struct hpolab_error *err)
+{
+    size_t len = r->line.len - 1;
+    if (len > UINT32_MAX)
+        return hpolab_error_set(err, HPOLAB_ERR_RANGE,
+                                "results table: row %zu is %zu bytes of CSV, "
+                                "more than 4 GiB",
+                                r->nrows, len);
+    if (r->spool_fd < 0 && !r->spool_dir)
+        return hpolab_error_set(err, HPOLAB_ERR_INVALID,
+                                "results table: row %zu: this table was "
+                                "created without a folder for its rows",
+                                r->nrows);
+    if (r->spool_fd < 0) {
+        r->spool_fd = open_spool(r->spool_dir);
+        if (r->spool_fd < 0)
+            return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                    "results table: cannot create the row "
+                                    "spool file in '%s': %s",
+                                    r->spool_dir, strerror(errno));
+    }
+    if (pwrite_all(r->spool_fd, (const char *)r->line.data, len,
+                   r->spool_end) != 0)
+        return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                "results table: cannot append row %zu to the "
+                                "row spool file in '%s': %s",
+                                r->nrows, r->spool_dir, strerror(errno));
+    r->srows[r->nrows] = (struct spool_row){
+        .off = r->spool_end, .len = (uint32_t)len, .ncols = (uint32_t)r->ncols};
+    r->spool_end += len;
+    r->nrows++;
+    return HPOLAB_OK;
+}
+
 int32_t hpolab_results_append(struct hpolab_results *r,
                               const struct hpolab_record *row,
                               struct hpolab_error *err)
@@ -202,19 +338,17 @@ int32_t hpolab_results_append(struct hpolab_results *r,
     for (uint32_t i = 0; i < row->count && st == HPOLAB_OK; i++)
         if (lookup(r, row->entries[i].name) < 0)
             st = add_column(r, row->entries[i].name);
-    if (st == HPOLAB_OK && r->nrows == r->rows_cap) {
-        size_t cap = r->rows_cap ? r->rows_cap * 2 : 64;
-        struct results_row **rows = realloc(r->rows, cap * sizeof *rows);
-        if (rows) {
-            r->rows = rows;
-            r->rows_cap = cap;
-        } else {
-            st = HPOLAB_ERR_NOMEM;
-        }
-    }
-    struct results_row *nr = NULL;
+    if (st == HPOLAB_OK)
+        st = grow_rows(r);
     if (st == HPOLAB_OK)
         st = format_row(r, row);
+    if (st == HPOLAB_OK && r->writer) {
+        st = spool_row(r, err);
+        if (st != HPOLAB_OK)
+            drop_columns_from(r, old_ncols);
+        return st;
+    }
+    struct results_row *nr = NULL;
     if (st == HPOLAB_OK) {
         nr = malloc(sizeof *nr + r->line.len);
         if (!nr)
@@ -224,10 +358,11 @@ int32_t hpolab_results_append(struct hpolab_results *r,
         memcpy(nr->csv, r->line.data, r->line.len);
         nr->csv_len = r->line.len - 1;
         hpolab_record_init(&nr->rec);
-        if (!r->writer)
-            st = hpolab_record_copy(&nr->rec, row);
+        st = hpolab_record_copy(&nr->rec, row);
     }
     if (st != HPOLAB_OK) {
+        if (nr)
+            hpolab_record_free(&nr->rec);
         free(nr);
         drop_columns_from(r, old_ncols);
         return hpolab_error_set(err, st, "results table: cannot append row "
@@ -266,12 +401,75 @@ int64_t hpolab_results_column_index(const struct hpolab_results *r,
     return lookup(r, name);
 }
 
-const char *hpolab_results_row_csv(const struct hpolab_results *r, size_t i,
-                                   size_t *len, size_t *ncols)
+void hpolab_results_row_shape(const struct hpolab_results *r, size_t i,
+                              size_t *len, size_t *ncols)
 {
-    if (i >= r->nrows)
-        return NULL;
-    *len = r->rows[i]->csv_len;
-    *ncols = r->rows[i]->ncols;
-    return r->rows[i]->csv;
+    if (r->writer) {
+        *len = r->srows[i].len;
+        *ncols = r->srows[i].ncols;
+    } else {
+        *len = r->rows[i]->csv_len;
+        *ncols = r->rows[i]->ncols;
+    }
+}
+
+void hpolab_results_window_free(struct hpolab_results_window *w)
+{
+    free(w->buf);
+    *w = (struct hpolab_results_window){0};
+}
+
+/* Fill w from spool offset off with at least need bytes. */
+static int32_t fill_window(const struct hpolab_results *r,
+                           struct hpolab_results_window *w, uint64_t off,
+                           size_t need, struct hpolab_error *err)
+{
+    size_t want = need > HPOLAB_RESULTS_WINDOW ? need : HPOLAB_RESULTS_WINDOW;
+    if (w->cap < want) {
+        char *buf = realloc(w->buf, want);
+        if (!buf)
+            return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        w->buf = buf;
+        w->cap = want;
+    }
+    w->start = off;
+    w->len = 0;
+    while (w->len < need) {
+        ssize_t n = pread(r->spool_fd, w->buf + w->len, w->cap - w->len,
+                          (off_t)(off + w->len));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return hpolab_error_set(err, HPOLAB_ERR_IO,
+                                    "results table: cannot read the row "
+                                    "spool file in '%s': %s",
+                                    r->spool_dir,
+                                    n < 0 ? strerror(errno)
+                                          : "it is shorter than its rows");
+        w->len += (size_t)n;
+    }
+    return HPOLAB_OK;
+}
+
+int32_t hpolab_results_row_cells(const struct hpolab_results *r, size_t i,
+                                 struct hpolab_results_window *w,
+                                 const char **cells,
+                                 struct hpolab_error *err)
+{
+    if (!r->writer) {
+        *cells = r->rows[i]->csv;
+        return HPOLAB_OK;
+    }
+    const struct spool_row *row = &r->srows[i];
+    if (row->len == 0) {
+        *cells = "";
+        return HPOLAB_OK;
+    }
+    if (row->off < w->start || row->off + row->len > w->start + w->len) {
+        int32_t st = fill_window(r, w, row->off, row->len, err);
+        if (st != HPOLAB_OK)
+            return st;
+    }
+    *cells = w->buf + (row->off - w->start);
+    return HPOLAB_OK;
 }

@@ -1,8 +1,13 @@
 #include "results_zip.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "fsutil.h"
@@ -92,34 +97,201 @@ int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
     return zip_member_at(member_name, csv, len, -1, out, out_len, err);
 }
 
+int32_t hpolab_zip_single_member_at(const char *member_name, const char *csv,
+                                    size_t len, int64_t mtime, void **out,
+                                    size_t *out_len, struct hpolab_error *err)
+{
+    return zip_member_at(member_name, csv, len, mtime, out, out_len, err);
+}
+
 int32_t hpolab_results_write(const struct hpolab_results *r, const char *dir,
                              struct hpolab_error *err)
 {
     return hpolab_results_write_at(r, dir, -1, err);
 }
 
+/* The member's data for libzip: the table's CSV, streamed. */
+struct csv_source {
+    const struct hpolab_results *r;
+    struct hpolab_csv_stream stream;
+    int open;
+    uint64_t size;
+    time_t mtime;
+    zip_error_t ze;
+    struct hpolab_error err; /* why a read failed, if it did */
+};
+
+/* Answers stat as zip_source_buffer does (size, stored, unencrypted,
+ * mtime), so libzip writes the same bytes as for the whole CSV in memory. */
+static zip_int64_t csv_source_cb(void *user, void *data, zip_uint64_t len,
+                                 zip_source_cmd_t cmd)
+{
+    struct csv_source *c = user;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+        if (c->open)
+            hpolab_csv_stream_close(&c->stream);
+        c->open = 0;
+        if (hpolab_csv_stream_open(&c->stream, c->r, &c->err) != HPOLAB_OK) {
+            zip_error_set(&c->ze, ZIP_ER_MEMORY, 0);
+            return -1;
+        }
+        c->open = 1;
+        return 0;
+    case ZIP_SOURCE_READ: {
+        size_t got = 0;
+        if (hpolab_csv_stream_read(&c->stream, data, (size_t)len, &got,
+                                   &c->err) != HPOLAB_OK) {
+            zip_error_set(&c->ze, ZIP_ER_READ, EIO);
+            return -1;
+        }
+        return (zip_int64_t)got;
+    }
+    case ZIP_SOURCE_CLOSE:
+    case ZIP_SOURCE_FREE:
+        if (c->open)
+            hpolab_csv_stream_close(&c->stream);
+        c->open = 0;
+        return 0;
+    case ZIP_SOURCE_STAT: {
+        zip_stat_t *zs = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &c->ze);
+        if (!zs)
+            return -1;
+        zip_stat_init(zs);
+        zs->mtime = c->mtime;
+        zs->size = c->size;
+        zs->comp_size = c->size;
+        zs->comp_method = ZIP_CM_STORE;
+        zs->encryption_method = ZIP_EM_NONE;
+        zs->valid = ZIP_STAT_MTIME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+                    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
+        return sizeof *zs;
+    }
+    case ZIP_SOURCE_ERROR: return zip_error_to_data(&c->ze, data, len);
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+            ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+    default: zip_error_set(&c->ze, ZIP_ER_OPNOTSUPP, 0); return -1;
+    }
+}
+
+static atomic_ulong temp_counter;
+
+/* Write the archive of c's table to the new file tmp (libzip writes it
+ * through its own temp file and renames it to tmp). */
+static int32_t zip_to_file(struct csv_source *c, const char *tmp,
+                           int64_t mtime, struct hpolab_error *err)
+{
+    int zerr = 0;
+    zip_t *za = zip_open(tmp, ZIP_CREATE | ZIP_EXCL, &zerr);
+    if (!za) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        int32_t st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s",
+                                      zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return st;
+    }
+    zip_source_t *src = zip_source_function(za, csv_source_cb, c);
+    zip_int64_t idx = src ? zip_file_add(za, HPOLAB_RESULTS_CSV, src,
+                                         ZIP_FL_ENC_UTF_8)
+                          : -1;
+    if (idx < 0)
+        zip_source_free(src);
+    if (idx >= 0 &&
+        zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 0) ==
+            0 &&
+        (mtime < 0 ||
+         zip_file_set_mtime(za, (zip_uint64_t)idx, (time_t)mtime, 0) == 0) &&
+        zip_close(za) == 0)
+        return HPOLAB_OK;
+    int32_t st;
+    if (c->err.status != HPOLAB_OK) /* our own read failed: say why */
+        st = hpolab_error_set(err, c->err.status, "%s", c->err.message);
+    else
+        st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s", zip_strerror(za));
+    zip_discard(za);
+    return st;
+}
+
+/* Make tmp's data durable, then put it in path's place. */
+static int32_t commit_file(const char *tmp, const char *path,
+                           const char *dir, const char **step)
+{
+    *step = "syncing";
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fsync(fd) != 0 && errno != EINVAL) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    close(fd);
+    *step = "renaming the temporary file";
+    if (rename(tmp, path) != 0)
+        return -1;
+    /* durable rename; folders that cannot be synced are harmless */
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    return 0;
+}
+
+/* The archive streams from the table (its rows from a writer table's spool)
+ * through libzip into a temp file beside the target: memory stays
+ * O(longest row), not O(file). */
 int32_t hpolab_results_write_at(const struct hpolab_results *r,
                                 const char *dir, int64_t mtime,
                                 struct hpolab_error *err)
 {
-    char *csv = NULL;
-    size_t csv_len = 0;
-    void *zip = NULL;
-    size_t zip_len = 0;
-    int32_t st = hpolab_results_to_csv(r, &csv, &csv_len, err);
-    if (st == HPOLAB_OK)
-        st = zip_member_at(HPOLAB_RESULTS_CSV, csv, csv_len, mtime, &zip,
-                           &zip_len, err);
-    free(csv);
-    if (st != HPOLAB_OK)
-        return hpolab_error_prefix(err, "cannot write '%s/%s'", dir,
-                                   HPOLAB_RESULTS_ZIP);
+    struct csv_source c = {.r = r, .mtime = time(NULL), .err = {0}};
+    zip_error_init(&c.ze);
     char *path = hpolab_path_join(dir, HPOLAB_RESULTS_ZIP);
-    if (path) /* its messages name the path */
-        st = hpolab_write_file_atomic(path, zip, zip_len, err);
-    else
-        st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-    free(zip);
+    size_t tmp_size = strlen(dir) + sizeof HPOLAB_RESULTS_ZIP + 64;
+    char *tmp = malloc(tmp_size);
+    int32_t st = path && tmp ? HPOLAB_OK
+                             : hpolab_error_set(err, HPOLAB_ERR_NOMEM,
+                                                "out of memory");
+    if (st == HPOLAB_OK) {
+        /* the size libzip is told up front */
+        st = hpolab_csv_stream_open(&c.stream, r, err);
+        c.size = c.stream.size;
+        hpolab_csv_stream_close(&c.stream);
+    }
+    if (st == HPOLAB_OK) {
+        /* hidden, so readers globbing the folder never pick it up */
+        snprintf(tmp, tmp_size, "%s/." HPOLAB_RESULTS_ZIP ".tmp-%ld-%lu",
+                 dir, (long)getpid(),
+                 (unsigned long)atomic_fetch_add(&temp_counter, 1));
+        st = zip_to_file(&c, tmp, mtime, err);
+        if (st != HPOLAB_OK)
+            hpolab_error_prefix(err,
+                                "cannot write '%s' (while writing the "
+                                "archive; the previous file, if any, is "
+                                "unchanged)",
+                                path);
+    }
+    if (st == HPOLAB_OK) {
+        const char *step = "";
+        if (commit_file(tmp, path, dir, &step) != 0) {
+            int e = errno;
+            st = hpolab_error_set(err, HPOLAB_ERR_IO,
+                                  "cannot write '%s': %s (while %s; the "
+                                  "previous file, if any, is unchanged)",
+                                  path, strerror(e), step);
+        }
+    }
+    if (st != HPOLAB_OK && tmp)
+        unlink(tmp);
+    if (c.open)
+        hpolab_csv_stream_close(&c.stream);
+    zip_error_fini(&c.ze);
+    free(tmp);
     free(path);
     return st;
 }

@@ -14,9 +14,11 @@
 #define HPOLAB_RESULTS_ZIP "results.csv.zip"
 #define HPOLAB_RESULTS_CSV "results.csv"
 
-/* Write <dir>/results.csv.zip: the archive is built in memory, written to a
- * temp file in dir and renamed over the old one. On failure (read-only
- * folder, full disk) the previous results.csv.zip stays as it was. */
+/* Write <dir>/results.csv.zip: the CSV is streamed from the table into an
+ * archive in a hidden temp file in dir (no buffer the size of the CSV or the
+ * archive), which is fsynced and renamed over the old one. On failure
+ * (read-only folder, full disk) the previous results.csv.zip stays as it
+ * was and the temp file is removed. */
 int32_t hpolab_results_write(const struct hpolab_results *r, const char *dir,
                              struct hpolab_error *err);
 /* The same with the member's modification time set to mtime (Unix
@@ -49,5 +51,10 @@ int32_t hpolab_results_scan(const char *dir, const char *const *columns,
 int32_t hpolab_zip_single_member(const char *member_name, const char *csv,
                                  size_t len, void **out, size_t *out_len,
                                  struct hpolab_error *err);
+
+/* The same with the member's mtime as in hpolab_results_write_at. */
+int32_t hpolab_zip_single_member_at(const char *member_name, const char *csv,
+                                    size_t len, int64_t mtime, void **out,
+                                    size_t *out_len, struct hpolab_error *err);
 
 #endif

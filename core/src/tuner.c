@@ -204,7 +204,8 @@ int32_t hpolab_tuner_create(const struct hpolab_tuner_options *opts,
         st = hpolab_registry_require(opts->registry, HPOLAB_KIND_SEARCHER,
                                      opts->searcher, &(const struct hpolab_component *){0}, err);
     if (st == HPOLAB_OK)
-        st = hpolab_results_create_writer(&t->results, err);
+        st = hpolab_results_create_writer(t->o.experiment_dir, &t->results,
+                                          err);
     if (st == HPOLAB_OK && pipe2(t->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "cannot create a pipe: %s",
                               strerror(errno));
