@@ -49,6 +49,14 @@ int32_t hpolab_record_copy(struct hpolab_record *dst,
                            const struct hpolab_record *src)
 {
     hpolab_record_init(dst);
+    /* exactly src's size: the tuner keeps a copy of every trial's config,
+     * and the default first capacity (8 entries) is 4x a typical config */
+    if (src->count) {
+        dst->entries = malloc(src->count * sizeof *dst->entries);
+        if (!dst->entries)
+            return HPOLAB_ERR_NOMEM;
+        dst->cap = src->count;
+    }
     for (uint32_t i = 0; i < src->count; i++) {
         int32_t st = hpolab_record_set(dst, src->entries[i].name,
                                        &src->entries[i].value);
