@@ -8,6 +8,10 @@ per trial and its peak RSS (from `hpolab run`'s summary), and the number of
 file descriptors the tuner holds (/proc/<pid>/fd, sampled every 0.2 s): at
 most while all workers are busy (3 per running trial: stdout and stderr
 pipes and a pidfd) and once every trial ended, so a leak shows as growth. Peak RSS should stay flat from 1 000 to 10 000 trials.
+It also prints the most anonymous memory seen (RssAnon, sampled with the
+fds): peak RSS is mostly mapped libraries, which do not grow, so RssAnon shows
+what does (results rows used to; now the tuner's and the searcher's per-trial
+records).
 
 Usage: tests/bench/bench_load.py [--build build] [--quick] [--sleep 0.1]
 """
@@ -42,16 +46,29 @@ def fd_count(pid):
         return None
 
 
+def rss_anon_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def run(hpolab, study, results):
     cmd = [hpolab, "run", study, "--results_dir", results, "--random_seed", "1"]
     t0 = time.monotonic()
     with open(os.path.join(os.path.dirname(study), "out.txt"), "w+") as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         samples = []
+        anon = 0
         while p.poll() is None:
             n = fd_count(p.pid)
             if n is not None:
                 samples.append(n)
+            anon = max(anon, rss_anon_kib(p.pid) or 0)
             time.sleep(0.2)
         wall = time.monotonic() - t0
         out.seek(0)
@@ -65,7 +82,7 @@ def run(hpolab, study, results):
     steady = samples[5:] or samples
     return {"trials": trials, "wall": wall, "rate": trials / wall,
             "cpu": float(m.group(1)), "cpu_ms": float(m.group(2)), "sys": float(m.group(3)),
-            "rss": float(m.group(4)),
+            "rss": float(m.group(4)), "anon": anon / 1024.0,
             "fd_first": steady[0] if steady else None,
             "fd_last": steady[-1] if steady else None,
             "fd_max": max(steady) if steady else None}
@@ -94,11 +111,12 @@ def main():
             print(f"{n:>6} trials, {a.workers} workers, {a.sleep} s x 3 per trial: "
                   f"{r['wall']:.1f} s = {r['rate']:.0f} trials/s; tuner CPU "
                   f"{r['cpu_ms']:.3f} ms/trial ({r['sys']:.2f} s kernel); peak RSS "
-                  f"{r['rss']:.1f} MiB; open fds: at most {r['fd_max']} while "
+                  f"{r['rss']:.1f} MiB (anonymous at most {r['anon']:.1f} MiB); open fds: at most {r['fd_max']} while "
                   f"{a.workers} trials run, {r['fd_last']} once they ended", flush=True)
             shutil.rmtree(os.path.join(tmp, f"r{n}"), ignore_errors=True)
         small, big = (results[s] for s in sizes)
-        print(f"from {sizes[0]} to {sizes[1]} trials: peak RSS x{big['rss'] / small['rss']:.2f}, "
+        print(f"from {sizes[0]} to {sizes[1]} trials: peak RSS x{big['rss'] / small['rss']:.2f} "
+              f"(anonymous +{big['anon'] - small['anon']:.1f} MiB), "
               f"most fds open {small['fd_max']} -> {big['fd_max']}, "
               f"CPU per trial x{big['cpu_ms'] / small['cpu_ms']:.2f}")
     finally:
