@@ -35,8 +35,8 @@ int32_t hpolab_results_create(struct hpolab_results **out,
  * folder must exist by then; a failure to create or write the spool, e.g.
  * ENOSPC, is an HPOLAB_ERR_IO append error naming the folder);
  * hpolab_results_row gives NULL. spool_dir is copied; NULL makes a table
- * that can hold no rows (the tuner's check before an experiment exists). *out [owned:
- * hpolab_results_free]. */
+ * that can hold no rows (the tuner's check before an experiment exists).
+ * *out [owned: hpolab_results_free]. */
 int32_t hpolab_results_create_writer(const char *spool_dir,
                                      struct hpolab_results **out,
                                      struct hpolab_error *err);
