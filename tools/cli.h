@@ -16,6 +16,8 @@ int hpolab_cmd_launch(int argc, char **argv);
 int hpolab_cmd_job(int argc, char **argv);
 int hpolab_cmd_status(int argc, char **argv);
 int hpolab_cmd_cancel(int argc, char **argv);
+/* `hpolab sagemaker-entry`: inside a training container (cmd_sagemaker_entry.c). */
+int hpolab_cmd_sagemaker_entry(int argc, char **argv);
 
 /* The options of `hpolab run` (ends with {NULL}); `hpolab launch` accepts
  * them all and forwards them to every slice. */

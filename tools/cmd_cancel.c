@@ -183,8 +183,10 @@ int hpolab_cmd_cancel(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = strcmp(plan.engine, "slurm") == 0 ? cancel_slurm(&plan, only)
-                                           : cancel_local(&plan, only, timeout);
+    int sagemaker = strcmp(plan.engine, "sagemaker") == 0;
+    rc = sagemaker ? launch_cancel_sagemaker(&plan, only)
+         : strcmp(plan.engine, "slurm") == 0 ? cancel_slurm(&plan, only)
+                                             : cancel_local(&plan, only, timeout);
     /* wait for the cancelled jobs to record their end */
     double end = mono() + timeout;
     struct hpolab_launch_row *rows = NULL;
@@ -194,6 +196,8 @@ int hpolab_cmd_cancel(int argc, char **argv)
     for (;;) {
         free(rows);
         rows = NULL;
+        if (sagemaker)
+            launch_sagemaker_refresh("hpolab cancel", &plan);
         if (hpolab_launch_collect(&plan, 1, 1, &rows, &t, warning,
                                   sizeof warning, &err) != HPOLAB_OK) {
             fprintf(stderr, "hpolab cancel: %s\n", err.message);

@@ -27,9 +27,9 @@
 #include "tuner_name.h"
 
 static const struct cli_option launch_options[] = {
-    {"engine", CLI_STRING, "local|slurm",
-     "where the jobs run: processes on this machine, or Slurm jobs "
-     "(required)"},
+    {"engine", CLI_STRING, "local|slurm|sagemaker",
+     "where the jobs run: processes on this machine, Slurm jobs, or "
+     "SageMaker training jobs (required)"},
     {"wait", CLI_FLAG, NULL,
      "follow the study with a progress display until every job ended"},
     {"skip_existing", CLI_FLAG, NULL,
@@ -47,6 +47,18 @@ static const struct cli_option launch_options[] = {
     {"gpus", CLI_INT, "N", "slurm: GPUs per job (--gres=gpu:N; default none)"},
     {"sbatch_args", CLI_STRING, "'ARGS'",
      "slurm: further sbatch arguments, whitespace-separated (no quoting)"},
+    {"image", CLI_STRING, "URI",
+     "sagemaker: the training image (default: the study's "
+     "sagemaker.image)"},
+    {"role", CLI_STRING, "ARN",
+     "sagemaker: the execution role (default: AWS_ROLE, else the study's "
+     "sagemaker.role)"},
+    {"instance_type", CLI_STRING, "TYPE",
+     "sagemaker: instance type (default: the study's "
+     "sagemaker.instance_type, else ml.c5.4xlarge)"},
+    {"bucket", CLI_STRING, "NAME",
+     "sagemaker: S3 bucket (default: HPOLAB_S3_BUCKET, else "
+     "sagemaker-<region>-<account>)"},
     {"no_array", CLI_FLAG, NULL,
      "slurm: one job per slice named <tag>-<method>-<seed>-<suffix> instead "
      "of one job array"},
@@ -299,9 +311,10 @@ int hpolab_cmd_launch(int argc, char **argv)
     const char *engine = NULL;
     cli_get_string(&p, "engine", &engine);
     if (!engine || (strcmp(engine, "local") != 0 &&
-                    strcmp(engine, "slurm") != 0)) {
-        fprintf(stderr, "hpolab launch: --engine: expected 'local' or "
-                        "'slurm', got %s%s%s\n",
+                    strcmp(engine, "slurm") != 0 &&
+                    strcmp(engine, "sagemaker") != 0)) {
+        fprintf(stderr, "hpolab launch: --engine: expected 'local', "
+                        "'slurm' or 'sagemaker', got %s%s%s\n",
                 engine ? "'" : "", engine ? engine : "nothing",
                 engine ? "'" : "");
         rc = 2;
@@ -531,8 +544,16 @@ int hpolab_cmd_launch(int argc, char **argv)
     cli_get_string(&p, "sbatch_args", &ea.sbatch_args);
     flag = 0;
     ea.use_array = !(cli_get_bool(&p, "no_array", &flag) && flag);
-    rc = strcmp(engine, "local") == 0 ? launch_run_local(&plan, &ea)
-                                      : launch_run_slurm(&plan, &ea);
+    cli_get_string(&p, "image", &ea.image);
+    cli_get_string(&p, "role", &ea.role);
+    cli_get_string(&p, "instance_type", &ea.instance_type);
+    cli_get_string(&p, "bucket", &ea.bucket);
+    ea.study_sagemaker = json_object_get(study->json, "sagemaker");
+    ea.study_dir = study->dir;
+    ea.backend = b->backend;
+    rc = strcmp(engine, "local") == 0    ? launch_run_local(&plan, &ea)
+         : strcmp(engine, "slurm") == 0 ? launch_run_slurm(&plan, &ea)
+                                        : launch_run_sagemaker(&plan, &ea);
 out:
     for (size_t i = 0; fwd && i < n_fwd; i++)
         free(fwd[i]);

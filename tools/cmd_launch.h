@@ -4,6 +4,8 @@
 #ifndef HPOLAB_TOOLS_CMD_LAUNCH_H
 #define HPOLAB_TOOLS_CMD_LAUNCH_H
 
+#include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "launch_plan.h"
@@ -47,10 +49,29 @@ struct launch_engine_args {
     int64_t cpus_per_task, gpus;
     const char *sbatch_args; /* whitespace-separated, or NULL */
     int use_array;
+    /* sagemaker */
+    const char *image, *role, *instance_type, *bucket;
+    const json_t *study_sagemaker; /* the study's "sagemaker" object or NULL */
+    const char *study_dir;         /* the study's folder (packed) */
+    const char *backend;           /* the benchmark's trial backend */
 };
 int launch_run_local(struct hpolab_launch_plan *plan,
                      const struct launch_engine_args *a);
 int launch_run_slurm(struct hpolab_launch_plan *plan,
                      const struct launch_engine_args *a);
+/* cmd_launch_sagemaker.c: the engine, and what status and cancel do for a
+ * SageMaker study (DescribeTrainingJob / StopTrainingJob; the cost). */
+int launch_run_sagemaker(struct hpolab_launch_plan *plan,
+                         const struct launch_engine_args *a);
+/* Updates the slices' state files from SageMaker; prints a warning line on
+ * failure (the table then shows what was recorded). */
+void launch_sagemaker_refresh(const char *command,
+                              const struct hpolab_launch_plan *plan);
+/* "SageMaker: N s billable on <type> ($P/h): estimated cost $C" */
+void launch_sagemaker_print_cost(FILE *out,
+                                 const struct hpolab_launch_plan *plan);
+/* Stops the supervisor and the jobs (only >= 0: that slice); exit status. */
+int launch_cancel_sagemaker(const struct hpolab_launch_plan *plan,
+                            int64_t only);
 
 #endif

@@ -4,6 +4,7 @@
  * files, and asks Slurm about jobs that recorded nothing final). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_options.h"
@@ -43,6 +44,9 @@ int hpolab_cmd_status(int argc, char **argv)
     cli_get_string(&p, "results_dir", &rd);
     if ((rc = launch_open("hpolab status", rd, p.positional, &plan)) != 0)
         goto out;
+    int sagemaker = strcmp(plan.engine, "sagemaker") == 0;
+    if (sagemaker)
+        launch_sagemaker_refresh("hpolab status", &plan);
     int64_t wait = 0;
     if (cli_get_bool(&p, "wait", &wait) && wait)
         launch_follow(&plan, 2.0, &stop);
@@ -59,6 +63,8 @@ int hpolab_cmd_status(int argc, char **argv)
     if (warning[0])
         fprintf(stderr, "hpolab status: %s\n", warning);
     launch_print_table(stdout, &plan, rows, &t);
+    if (sagemaker)
+        launch_sagemaker_print_cost(stdout, &plan);
     free(rows);
 out:
     hpolab_launch_plan_free(&plan);

@@ -20,6 +20,8 @@ static const struct {
     {"cancel", hpolab_cmd_cancel, "stop the jobs of a launched study"},
     {"sync", hpolab_cmd_sync, "download a study's results from S3"},
     {"job", hpolab_cmd_job, "(internal) one job of a launched study"},
+    {"sagemaker-entry", hpolab_cmd_sagemaker_entry,
+     "(internal) the command of a SageMaker training job"},
 };
 
 static void usage(FILE *out)

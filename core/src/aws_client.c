@@ -111,6 +111,12 @@ static const char *bucket_region(const struct hpolab_aws_client *c,
     return NULL;
 }
 
+const char *hpolab_aws_client_bucket_region(const struct hpolab_aws_client *c,
+                                            const char *bucket)
+{
+    return bucket_region(c, bucket);
+}
+
 static void remember_bucket_region(struct hpolab_aws_client *c,
                                    const char *bucket, const char *region)
 {

@@ -33,6 +33,11 @@ int32_t hpolab_aws_client_create(const struct hpolab_aws_client_options *o,
 void hpolab_aws_client_free(struct hpolab_aws_client *c);
 /* [borrowed] the client's region. */
 const char *hpolab_aws_client_region(const struct hpolab_aws_client *c);
+/* [borrowed] the region an S3 redirect said bucket is in; NULL if none
+ * was learned (the bucket answered in the client's region, or was not
+ * asked yet). */
+const char *hpolab_aws_client_bucket_region(const struct hpolab_aws_client *c,
+                                            const char *bucket);
 /* Seconds added to the local clock after a skew correction. */
 double hpolab_aws_client_skew(const struct hpolab_aws_client *c);
 /* Number of HTTP attempts sent so far (tests, benchmarks). */

@@ -12,7 +12,7 @@
 static const char *const top_keys[] = {"name",       "description",
                                        "extra_args", "defaults",
                                        "benchmarks", "methods",
-                                       "plot"};
+                                       "plot",       "sagemaker"};
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
 /* The whole file, NUL-terminated; *len its size. One line in diag on

@@ -6,6 +6,12 @@ const S3rver = require('@20minutes/s3rver');
 const port = Number(process.argv[2] || 0);
 const dir = process.argv[3] || 's3rver-data';
 const buckets = process.argv.slice(4);
+// HPOLAB_S3_SERVER_KEYS="AKID:SECRET,...": key pairs accepted besides
+// S3RVER:S3RVER (a test's own, e.g. a sentinel secret)
+for (const kp of (process.env.HPOLAB_S3_SERVER_KEYS || '').split(',').filter(Boolean)) {
+  const i = kp.indexOf(':');
+  require('@20minutes/s3rver/lib/models/account').DUMMY_ACCOUNT.createKeyPair(kp.slice(0, i), kp.slice(i + 1));
+}
 const server = new S3rver({
   address: '127.0.0.1', port, directory: dir, silent: true,
   configureBuckets: (buckets.length ? buckets : ['testbucket']).map(name => ({ name })),
