@@ -59,7 +59,7 @@ static void free_backend(struct sm_backend *b)
     free(b->bucket);
     free(b->prefix);
     free(b->source_uri);
-    free(b->entry_json);
+    free(b->entry_point);
     free(b->resumes);
     free(b);
 }

@@ -99,8 +99,11 @@ struct sm_backend {
                            at either end */
     char *source_uri;   /* owned: s3://.../source/sourcedir.tar.gz, NULL
                            until uploaded */
-    char *entry_json;   /* owned: the entry point as a JSON array, paths
-                           relative to the source folder */
+    char *entry_point;  /* owned: the training script, relative to the
+                           study source (hyperparameter hpolab_entry_point) */
+    uint32_t entry_args; /* index in entry_argv of its fixed arguments
+                            ("--name value" pairs, passed as hyperparameters
+                            before the configuration) */
     struct sm_run *runs;
     int *resumes;       /* owned: per trial id, the last resume index
                            started (-1: none) */
@@ -124,7 +127,8 @@ int32_t sm_aws_failed(struct sm_backend *b, int32_t st);
 int32_t sm_options_read(struct hpolab_ctx *ctx,
                         const struct hpolab_options *opts,
                         struct sm_options *o);
-/* tuner_name, tag, entry_json (needs experiment_dir, working_dir, entry). */
+/* tuner_name, tag, entry_point (needs experiment_dir, working_dir, entry);
+ * fails naming an entry point the training container cannot run. */
 int32_t sm_experiment_names(struct hpolab_ctx *ctx, struct sm_backend *b);
 /* "s3://<bucket>/<prefix>/<trial_id>/checkpoints/", [owned: free]. */
 char *sm_checkpoint_uri(const struct sm_backend *b, int64_t trial_id);

@@ -174,30 +174,36 @@ int32_t sm_experiment_names(struct hpolab_ctx *ctx, struct sm_backend *b)
         sm_json_free(&md);
     }
     free(text);
-    /* the entry point inside the container: the study source is unpacked
-     * into the job's code folder, so paths below it become relative */
+    /* the entry point inside the container (tools/container/README.md):
+     * one script of the study source, run as "<script> --name value ...";
+     * a .py file through python3, anything else directly */
     const char *src = b->o.source_dir ? b->o.source_dir : b->working_dir;
-    struct sm_buf e = {0};
-    sm_buf_puts(&e, "[");
-    for (uint32_t i = 0; i < b->entry_argc; i++) {
-        const char *a = b->entry_argv[i];
-        const char *rel = src ? below(a, src) : NULL;
-        if (!rel && a[0] == '/')
-            hpolab_log(ctx, HPOLAB_LOG_WARN,
-                       "entry point argument '%s' lies outside the study "
-                       "source %s: the training image must have it at the "
-                       "same path",
-                       a, src ? src : "(none)");
-        if (i)
-            sm_buf_puts(&e, ",");
-        sm_buf_json_str(&e, rel ? rel : a);
+    const char *const *av = b->entry_argv;
+    const char *rel = src ? below(av[0], src) : NULL;
+    b->entry_args = 1;
+    if (!rel && !strchr(av[0], '/') && b->entry_argc > 1 && src) {
+        rel = below(av[1], src); /* interpreter + script */
+        b->entry_args = 2;
     }
-    sm_buf_puts(&e, "]");
-    if (e.oom) {
-        sm_buf_free(&e);
+    if (!rel)
+        return hpolab_set_error(ctx, HPOLAB_ERR_INVALID,
+                                "the entry point must be a script inside "
+                                "the study folder %s (the training job "
+                                "runs it from the uploaded copy), got '%s%s%s'",
+                                src ? src : "(none)", av[0],
+                                b->entry_argc > 1 ? " " : "",
+                                b->entry_argc > 1 ? av[1] : "");
+    for (uint32_t i = b->entry_args; i < b->entry_argc; i += 2)
+        if (strncmp(av[i], "--", 2) != 0 || !av[i][2] ||
+            i + 1 >= b->entry_argc)
+            return hpolab_set_error(ctx, HPOLAB_ERR_INVALID,
+                                    "entry point argument '%s': the "
+                                    "training job passes fixed arguments as "
+                                    "hyperparameters, so they must be "
+                                    "'--name value' pairs",
+                                    av[i]);
+    if (!(b->entry_point = strdup(rel)))
         return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
-    }
-    b->entry_json = e.data;
     return HPOLAB_OK;
 }
 

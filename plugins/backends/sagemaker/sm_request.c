@@ -50,35 +50,35 @@ int32_t sm_request_create(const struct sm_backend *b, struct hpolab_ctx *ctx,
     const struct sm_options *o = &b->o;
     struct sm_buf r = {0};
     int count = 0;
-    int32_t st = HPOLAB_OK;
-    char num[32];
+    int32_t st;
     sm_buf_puts(&r, "{\"HyperParameters\":{");
+    /* the container's trial mode (tools/container/README.md) */
+    st = add_hp(ctx, &r, &count, "hpolab_mode", "trial");
+    if (st == HPOLAB_OK)
+        st = add_hp(ctx, &r, &count, "hpolab_entry_point", b->entry_point);
+    /* the entry point's fixed "--name value" arguments first, as on the
+     * local backend's command line; the configuration wins a clash */
+    for (uint32_t i = b->entry_args; st == HPOLAB_OK && i + 1 < b->entry_argc;
+         i += 2)
+        if (h->config_index(job->config, b->entry_argv[i] + 2) < 0)
+            st = add_hp(ctx, &r, &count, b->entry_argv[i] + 2,
+                        b->entry_argv[i + 1]);
     uint32_t n = h->config_count(job->config);
     for (uint32_t i = 0; st == HPOLAB_OK && i < n; i++) {
         const char *name = h->config_name(job->config, i);
         const char *text = h->config_text(job->config, i);
         if (!name || !text)
             st = hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
+        else if (strncmp(name, "hpolab_", 7) == 0 ||
+                 strncmp(name, "sagemaker_", 10) == 0)
+            st = hpolab_set_error(ctx, HPOLAB_ERR_INVALID,
+                                  "hyperparameter '%s': names starting "
+                                  "with hpolab_ or sagemaker_ are the "
+                                  "training container's own",
+                                  name);
         else
             st = add_hp(ctx, &r, &count, name, text);
     }
-    /* what Syne Tune's SageMaker backend adds (framework §1.9); the
-     * configuration's own value wins */
-    if (st == HPOLAB_OK)
-        st = add_hp(ctx, &r, &count, "st_checkpoint_dir",
-                    "/opt/ml/checkpoints");
-    if (st == HPOLAB_OK &&
-        h->config_index(job->config, "st_instance_type") < 0)
-        st = add_hp(ctx, &r, &count, "st_instance_type", o->instance_type);
-    snprintf(num, sizeof num, "%lld", (long long)o->instance_count);
-    if (st == HPOLAB_OK &&
-        h->config_index(job->config, "st_instance_count") < 0)
-        st = add_hp(ctx, &r, &count, "st_instance_count", num);
-    /* the container's trial mode (tools/container/README.md) */
-    if (st == HPOLAB_OK)
-        st = add_hp(ctx, &r, &count, "hpolab_mode", "trial");
-    if (st == HPOLAB_OK)
-        st = add_hp(ctx, &r, &count, "hpolab_entry_point", b->entry_json);
     if (st != HPOLAB_OK) {
         sm_buf_free(&r);
         return st;
@@ -107,12 +107,19 @@ int32_t sm_request_create(const struct sm_backend *b, struct hpolab_ctx *ctx,
     sm_buf_puts(&r, ",\"LocalPath\":\"/opt/ml/checkpoints\"}");
     int ck_ok = ck != NULL;
     free(ck);
+    /* what Syne Tune's reporter reads for st_worker_cost (framework
+     * §1.7); as environment, not hyperparameters, so the script gets no
+     * arguments it does not know */
+    sm_buf_puts(&r, ",\"Environment\":{\"SM_HP_ST_INSTANCE_TYPE\":");
+    sm_buf_json_str(&r, o->instance_type);
+    sm_buf_puts(&r, ",\"SM_HP_ST_INSTANCE_COUNT\":");
+    sm_buf_printf(&r, "\"%lld\"", (long long)o->instance_count);
     const char *region = b->aws->region(b->session);
     if (region) {
-        sm_buf_puts(&r, ",\"Environment\":{\"AWS_DEFAULT_REGION\":");
+        sm_buf_puts(&r, ",\"AWS_DEFAULT_REGION\":");
         sm_buf_json_str(&r, region);
-        sm_buf_puts(&r, "}");
     }
+    sm_buf_puts(&r, "}");
     sm_buf_puts(&r, ",\"Tags\":[{\"Key\":\"hpolab:experiment\",\"Value\":");
     sm_buf_json_str(&r, b->tuner_name);
     sm_buf_printf(&r, "},{\"Key\":\"hpolab:trial_id\",\"Value\":\"%lld\"}",
