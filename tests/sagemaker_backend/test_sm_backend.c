@@ -398,12 +398,45 @@ static void test_end_stops_job(void **state)
              status ? status : "missing");
 }
 
+/* hpolab plugin check covers backends: create (no service contacted),
+ * stop an unknown trial, wait, stop_all, destroy. */
+static void test_plugin_check(void **state)
+{
+    (void)state;
+    sm_use(&env, tmp);
+    char so[1024], opts[512];
+    snprintf(so, sizeof so, "%s/hpolab-backend_sagemaker.so",
+             HPOLAB_TEST_PLUGIN_DIR);
+    snprintf(opts, sizeof opts,
+             "{\"role\": \"%s\", \"image\": \"hpolab:test\", "
+             "\"bucket\": \"smb\"}",
+             role);
+    const char *argv[] = {HPOLAB_TEST_CLI, "plugin", "check", so,
+                          "--options", opts, NULL};
+    const char *no_role_env[] = {"AWS_ROLE=", NULL};
+    struct cmd_out c;
+    if (lt_run(tmp, argv, no_role_env, &c) != 0)
+        fail_msg("plugin check: %d\n%s\n%s", c.rc, c.out, c.err);
+    cmd_out_free(&c);
+    /* without a role: refused with one line naming what to set */
+    const char *argv2[] = {HPOLAB_TEST_CLI, "plugin", "check", so,
+                           "--options",
+                           "{\"image\": \"hpolab:test\", \"bucket\": "
+                           "\"smb\"}",
+                           NULL};
+    assert_int_not_equal(lt_run(tmp, argv2, no_role_env, &c), 0);
+    if (!strstr(c.out, "AWS_ROLE") && !strstr(c.err, "AWS_ROLE"))
+        fail_msg("no hint to set AWS_ROLE:\n%s\n%s", c.out, c.err);
+    cmd_out_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_asha_with_faults),
         cmocka_unit_test(test_failure_reason),
         cmocka_unit_test(test_end_stops_job),
+        cmocka_unit_test(test_plugin_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -141,9 +141,6 @@ static int32_t HPOLAB_ABI sm_create(struct hpolab_ctx *ctx,
         st = sm_experiment_names(ctx, b);
     if (st == HPOLAB_OK)
         st = make_prefix(b, ctx);
-    /* once per experiment: every job of it unpacks the same source */
-    if (st == HPOLAB_OK)
-        st = sm_upload_source(b, ctx);
     if (st != HPOLAB_OK) {
         free_backend(b);
         return st;
@@ -240,8 +237,16 @@ static int32_t HPOLAB_ABI sm_start_trial(void *state, struct hpolab_ctx *ctx,
                                 "trial %lld is still running; stop it before "
                                 "starting it again",
                                 id);
+    /* at the first start, not in create: creating the backend contacts
+     * no service (hpolab plugin check creates it with a dummy entry) */
+    int32_t st = b->entry_point ? HPOLAB_OK : sm_entry_point(ctx, b);
+    /* once per experiment: every job of it unpacks the same source */
+    if (st == HPOLAB_OK)
+        st = sm_upload_source(b, ctx);
+    if (st != HPOLAB_OK)
+        return st;
     int resume = 0;
-    int32_t st = next_resume(b, ctx, job->trial_id, job->is_resume, &resume);
+    st = next_resume(b, ctx, job->trial_id, job->is_resume, &resume);
     if (st == HPOLAB_OK)
         st = write_config(b, ctx, job);
     if (st != HPOLAB_OK)

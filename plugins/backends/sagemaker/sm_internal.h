@@ -127,9 +127,11 @@ int32_t sm_aws_failed(struct sm_backend *b, int32_t st);
 int32_t sm_options_read(struct hpolab_ctx *ctx,
                         const struct hpolab_options *opts,
                         struct sm_options *o);
-/* tuner_name, tag, entry_point (needs experiment_dir, working_dir, entry);
- * fails naming an entry point the training container cannot run. */
+/* tuner_name and tag (needs experiment_dir). */
 int32_t sm_experiment_names(struct hpolab_ctx *ctx, struct sm_backend *b);
+/* entry_point and entry_args (needs working_dir and the entry); fails
+ * naming an entry point the training container cannot run. */
+int32_t sm_entry_point(struct hpolab_ctx *ctx, struct sm_backend *b);
 /* "s3://<bucket>/<prefix>/<trial_id>/checkpoints/", [owned: free]. */
 char *sm_checkpoint_uri(const struct sm_backend *b, int64_t trial_id);
 double sm_monotonic(void);

@@ -174,6 +174,11 @@ int32_t sm_experiment_names(struct hpolab_ctx *ctx, struct sm_backend *b)
         sm_json_free(&md);
     }
     free(text);
+    return HPOLAB_OK;
+}
+
+int32_t sm_entry_point(struct hpolab_ctx *ctx, struct sm_backend *b)
+{
     /* the entry point inside the container (tools/container/README.md):
      * one script of the study source, run as "<script> --name value ...";
      * a .py file through python3, anything else directly */
