@@ -380,6 +380,10 @@ double sm_jobs_round(struct sm_backend *b, struct hpolab_ctx *ctx,
         now = sm_monotonic();
     }
     for (struct sm_run *r = b->runs; r; r = r->next) {
+        /* a resume whose predecessor ended in this round: create it now */
+        if (r->state == SM_RUN_WAITING && !r->stopped && !older_alive(b, r) &&
+            r->next_create_at < next)
+            next = r->next_create_at;
         double due = poll_due(r);
         if (due < SM_FAR_AWAY) {
             if (due < b->next_call_at)
