@@ -29,6 +29,9 @@
 #include "results_zip.h"
 #include "sm_fixture.h"
 
+/* max_calls_per_second of the stopping study */
+#define RATE 4
+
 static struct sm_env env;
 static char tmp[512];
 static char study[700], reports[700], results[700];
@@ -36,13 +39,19 @@ static const char *role = "arn:aws:iam::123456789012:role/SageMakerRole";
 
 static void write_study(void)
 {
-    char opts[1024];
+    char opts[1024], slow_opts[1024];
     snprintf(opts, sizeof opts,
              "{\"role\": \"%s\", \"image\": \"hpolab:test\", \"bucket\": "
              "\"smb\", \"describe_interval\": 0.2, \"log_interval\": 0.2, "
              "\"max_calls_per_second\": 50, \"create_backoff\": 0.3, "
              "\"pause_grace_period\": 0.5}",
              role);
+    /* the same polling intervals under a low call rate */
+    snprintf(slow_opts, sizeof slow_opts,
+             "{\"role\": \"%s\", \"image\": \"hpolab:test\", \"bucket\": "
+             "\"smb\", \"describe_interval\": 0.2, \"log_interval\": 0.2, "
+             "\"max_calls_per_second\": %d}",
+             role, RATE);
     char text[8192];
     snprintf(text, sizeof text,
              "{\"name\": \"smbk\", \"defaults\": {\"backend\": \"sagemaker\", "
@@ -62,12 +71,20 @@ static void write_study(void)
              "\"slow\": {\"entry_point\": [\"python3\", \"train_sm.py\", "
              "\"--sleep\", \"60\"], \"config_space\": {\"x\": {\"domain\": "
              "\"uniform\", \"lower\": 0, \"upper\": 1}, \"epochs\": 3}, "
-             "\"n_workers\": 1, \"max_wallclock_time\": 5}},"
+             "\"n_workers\": 1, \"max_wallclock_time\": 5},"
+             "\"stops\": {\"entry_point\": [\"python3\", \"train_sm.py\", "
+             "\"--sleep\", \"1\"], \"config_space\": {\"x\": {\"domain\": "
+             "\"uniform\", \"lower\": 0, \"upper\": 1}, \"epochs\": 4}, "
+             "\"n_workers\": 2, \"max_wallclock_time\": 60, "
+             "\"max_num_evaluations\": 16, \"backend_options\": %s}},"
              "\"methods\": {\"ASHA\": {\"scheduler\": \"asha\", \"searcher\": "
              "\"random\", \"scheduler_options\": {\"type\": \"promotion\", "
              "\"reduction_factor\": 2, \"grace_period\": 1}}, "
+             "\"ASHA-stop\": {\"scheduler\": \"asha\", \"searcher\": "
+             "\"random\", \"scheduler_options\": {\"type\": \"stopping\", "
+             "\"reduction_factor\": 2, \"grace_period\": 1}}, "
              "\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}}",
-             opts);
+             opts, slow_opts);
     lt_write_text(study, text);
 }
 
@@ -111,7 +128,8 @@ static int hpolab_run(const char *benchmark, const char *method,
     sm_use(&env, tmp);
     const char *argv[] = {HPOLAB_TEST_CLI, "run", study, "--benchmark",
                           benchmark, "--method", method, "--num_seeds", "1",
-                          "--results_dir", results, NULL};
+                          "--random_seed", "7", "--results_dir", results,
+                          NULL};
     double t0 = lt_now();
     int rc = lt_run(tmp, argv, NULL, c);
     fprintf(stderr, "hpolab run %s %s: exit %d after %.1f s\n%s", benchmark,
@@ -313,11 +331,22 @@ static void test_asha_with_faults(void **state)
                      (long long)trial, (long long)epoch);
         rep[i].used = 1;
     }
+    /* a job's reports reach the results in order: at most a tail is cut
+     * (the job was stopped, or the experiment ended); a job whose trial was
+     * resumed later ended by itself and was read to its end */
     for (size_t i = 0; i < nrep; i++) {
-        json_t *j = json_object_get(jobs, rep[i].job);
-        assert_non_null(j);
-        const char *status = json_string_value(json_object_get(j, "status"));
-        if (strcmp(status, "Completed") == 0 && !rep[i].used)
+        assert_non_null(json_object_get(jobs, rep[i].job));
+        int resumed_later = 0;
+        for (size_t j = 0; j < nrep; j++) {
+            if (rep[j].trial == rep[i].trial && rep[j].resume > rep[i].resume)
+                resumed_later = 1;
+            if (strcmp(rep[j].job, rep[i].job) == 0 &&
+                rep[j].epoch > rep[i].epoch && rep[j].used && !rep[i].used)
+                fail_msg("report %s epoch %d is missing, a later one is "
+                         "there",
+                         rep[i].job, rep[i].epoch);
+        }
+        if (resumed_later && !rep[i].used)
             fail_msg("report %s epoch %d is missing from the results",
                      rep[i].job, rep[i].epoch);
     }
@@ -398,6 +427,97 @@ static void test_end_stops_job(void **state)
              status ? status : "missing");
 }
 
+/* ASHA (stopping type) stops trials at a rung: StopTrainingJob, the job
+ * ends Stopped, and nothing it printed after the stop is a result. The
+ * polling calls of all jobs keep to max_calls_per_second. */
+static void test_asha_stopping(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_int_equal(sm_control(&env, "/__reset", "", out, sizeof out), 200);
+    struct cmd_out c;
+    int rc = hpolab_run("stops", "ASHA-stop", &c);
+    if (rc != 0)
+        fail_msg("hpolab run: %d\n%s\n%s", rc, c.out, c.err);
+    cmd_out_free(&c);
+    char dir[1024];
+    experiment_dir("stops", dir, sizeof dir);
+    const char *tuner = strrchr(dir, '/') + 1;
+    struct hpolab_results *r = NULL;
+    struct hpolab_error err;
+    assert_int_equal(hpolab_results_read(dir, &r, &err), HPOLAB_OK);
+    /* every job that StopTrainingJob reached ends Stopped (the stand-in
+     * after its SIGTERM grace) */
+    json_t *st = NULL;
+    int stops = 0, stops_mid = 0, stopped = 0;
+    for (int i = 0; i < 100; i++) {
+        json_decref(st);
+        st = standin_state();
+        json_t *reqs = json_object_get(st, "requests");
+        double last_stop = 0;
+        size_t k;
+        json_t *q;
+        json_array_foreach(reqs, k, q)
+            if (strcmp(json_string_value(json_object_get(q, "op")),
+                       "StopTrainingJob") == 0)
+                last_stop = json_number_value(json_object_get(q, "at"));
+        stops = stops_mid = 0;
+        json_array_foreach(reqs, k, q)
+        {
+            if (strcmp(json_string_value(json_object_get(q, "op")),
+                       "StopTrainingJob") != 0)
+                continue;
+            /* well before the end's stop_all: one of ASHA's decisions */
+            stops_mid += json_number_value(json_object_get(q, "at")) <
+                         last_stop - 0.3;
+            stops += json_integer_value(json_object_get(q, "status")) == 200;
+        }
+        stopped = 0;
+        const char *n;
+        json_t *job;
+        json_object_foreach(json_object_get(st, "jobs"), n, job)
+        {
+            if (strncmp(n, tuner, strlen(tuner)) != 0 ||
+                strcmp(json_string_value(json_object_get(job, "status")),
+                       "Stopped") != 0)
+                continue;
+            stopped++;
+        }
+        if (stops > 0 && stopped == stops)
+            break;
+        lt_sleep(0.1);
+    }
+    if (stops_mid < 1 || stopped != stops)
+        fail_msg("%d StopTrainingJob (%d by ASHA), %d jobs Stopped", stops,
+                 stops_mid, stopped);
+    hpolab_results_free(r);
+    /* polling calls in any 1 s window: at most the rate, plus the reads of
+     * a job's last log lines when it ended (not rate-limited) */
+    json_t *reqs = json_object_get(st, "requests");
+    size_t n = json_array_size(reqs);
+    int worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t0 = json_number_value(json_object_get(json_array_get(reqs, i),
+                                                      "at"));
+        int calls = 0;
+        for (size_t j = i; j < n; j++) {
+            json_t *q = json_array_get(reqs, j);
+            double t = json_number_value(json_object_get(q, "at"));
+            const char *op = json_string_value(json_object_get(q, "op"));
+            if (t - t0 >= 1.0)
+                break;
+            calls += strcmp(op, "DescribeTrainingJob") == 0 ||
+                     strcmp(op, "GetLogEvents") == 0 ||
+                     strcmp(op, "DescribeLogStreams") == 0;
+        }
+        if (calls > worst)
+            worst = calls;
+    }
+    if (worst > RATE + 4)
+        fail_msg("%d polling calls within 1 s, rate %d", worst, RATE);
+    json_decref(st);
+}
+
 /* hpolab plugin check covers backends: create (no service contacted),
  * stop an unknown trial, wait, stop_all, destroy. */
 static void test_plugin_check(void **state)
@@ -436,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_asha_with_faults),
         cmocka_unit_test(test_failure_reason),
         cmocka_unit_test(test_end_stops_job),
+        cmocka_unit_test(test_asha_stopping),
         cmocka_unit_test(test_plugin_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
