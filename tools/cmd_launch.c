@@ -106,7 +106,7 @@ static struct cli_option *all_options(void)
 static void usage(FILE *out, const struct hpolab_study *study)
 {
     fprintf(out,
-            "usage: hpolab launch STUDY.json --engine local|slurm [options]\n"
+            "usage: hpolab launch STUDY.json --engine local|slurm|sagemaker [options]\n"
             "\n"
             "Runs every experiment (method x seed) of one benchmark of a "
             "study as its own\njob, in parallel: each job runs `hpolab run` "
@@ -540,6 +540,12 @@ int hpolab_cmd_launch(int argc, char **argv)
     cli_get_string(&p, "account", &ea.account);
     ea.cpus_per_task = plan.n_workers;
     cli_get_int(&p, "cpus_per_task", &ea.cpus_per_task);
+    /* simulated trials are no processes: such an experiment keeps one CPU
+     * busy (its tuner), not one per worker */
+    const char *backend = b->backend;
+    cli_get_string(&p, "backend", &backend);
+    ea.cpus_per_slice =
+        backend && strcmp(backend, "simulator") == 0 ? 1 : plan.n_workers;
     cli_get_int(&p, "gpus", &ea.gpus);
     cli_get_string(&p, "sbatch_args", &ea.sbatch_args);
     flag = 0;

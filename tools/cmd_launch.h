@@ -12,6 +12,7 @@
 #include "launch_status.h"
 
 struct hpolab_registry;
+struct hpolab_aws_client;
 
 /* <results>/<tag>: results_dir, else $HPOLAB_RESULTS, else ~/hpolab.
  * [owned: free]; NULL on out of memory. */
@@ -44,6 +45,7 @@ struct launch_engine_args {
     struct hpolab_registry *registry;
     int wait;
     int64_t max_parallel;    /* 0: from CPUs/GPUs */
+    int64_t cpus_per_slice;  /* local: CPUs one experiment keeps busy */
     /* slurm */
     const char *partition, *account;
     int64_t cpus_per_task, gpus;
@@ -63,6 +65,9 @@ int launch_run_slurm(struct hpolab_launch_plan *plan,
  * SageMaker study (DescribeTrainingJob / StopTrainingJob; the cost). */
 int launch_run_sagemaker(struct hpolab_launch_plan *plan,
                          const struct launch_engine_args *a);
+/* A client for region (NULL: the default) or NULL after printing why. */
+struct hpolab_aws_client *launch_sagemaker_client(const char *command,
+                                                  const char *region);
 /* Updates the slices' state files from SageMaker; prints a warning line on
  * failure (the table then shows what was recorded). */
 void launch_sagemaker_refresh(const char *command,

@@ -240,8 +240,9 @@ int launch_run_local(struct hpolab_launch_plan *plan,
 {
     int64_t cpus = hpolab_cpu_count(), gpus = hpolab_gpu_count();
     int64_t gpus_per_slice = 0;
-    int64_t max_parallel =
-        hpolab_default_parallel(cpus, gpus, plan->n_workers, &gpus_per_slice);
+    int64_t max_parallel = hpolab_default_parallel(
+        cpus, gpus, a->cpus_per_slice > 0 ? a->cpus_per_slice : plan->n_workers,
+        &gpus_per_slice);
     if (a->max_parallel > 0) {
         max_parallel = a->max_parallel;
         gpus_per_slice = hpolab_gpus_per_slice(gpus, max_parallel);
@@ -253,9 +254,12 @@ int launch_run_local(struct hpolab_launch_plan *plan,
         return 1;
     }
     printf("local engine: up to %lld experiment(s) at once (%lld CPU(s), "
-           "%lld GPU(s)%s, n_workers %lld)\n",
+           "%lld GPU(s)%s, n_workers %lld%s)\n",
            (long long)max_parallel, (long long)cpus, (long long)gpus,
-           gpus_per_slice > 0 ? "" : "", (long long)plan->n_workers);
+           gpus_per_slice > 0 ? "" : "", (long long)plan->n_workers,
+           a->cpus_per_slice == 1 && plan->n_workers > 1
+               ? ", simulated: one CPU per experiment"
+               : "");
     if (gpus_per_slice > 0)
         printf("  each experiment gets %lld GPU(s)%s\n",
                (long long)gpus_per_slice,

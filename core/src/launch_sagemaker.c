@@ -1,6 +1,7 @@
 /* launch_sagemaker.c: the SageMaker engine of `hpolab launch`
  * (launch_sagemaker.h). */
 #include "launch_sagemaker.h"
+#include "launch_sagemaker_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -93,7 +94,7 @@ static void free_pairs(char **k, char **v, size_t n)
     free(v);
 }
 
-static int32_t write_job(const struct hpolab_launch_plan *plan, size_t i,
+int32_t hpolab_sm_write_job(const struct hpolab_launch_plan *plan, size_t i,
                          const struct hpolab_job_state *js,
                          struct hpolab_error *err)
 {
@@ -105,7 +106,7 @@ static int32_t write_job(const struct hpolab_launch_plan *plan, size_t i,
     return hpolab_job_state_write(path, js, err);
 }
 
-static int32_t write_sm(const struct hpolab_launch_plan *plan, size_t i,
+int32_t hpolab_sm_write_info(const struct hpolab_launch_plan *plan, size_t i,
                         const struct hpolab_sm_job_info *info,
                         struct hpolab_error *err)
 {
@@ -129,7 +130,7 @@ static int32_t write_sm(const struct hpolab_launch_plan *plan, size_t i,
     return st;
 }
 
-static void state_from_info(const struct hpolab_sm_job_info *in,
+void hpolab_sm_state_from_info(const struct hpolab_sm_job_info *in,
                             struct hpolab_job_state *js)
 {
     hpolab_job_state_init(js);
@@ -203,7 +204,7 @@ static void set_state(const struct hpolab_launch_plan *plan,
                       size_t i, const struct hpolab_job_state *js)
 {
     struct hpolab_error err;
-    if (write_job(plan, i, js, &err) != HPOLAB_OK)
+    if (hpolab_sm_write_job(plan, i, js, &err) != HPOLAB_OK)
         note(e, "%s: %s", plan->slices[i].subdir, err.message);
     if (sl[i].state != js->state && e->on_change)
         e->on_change(e->user, i, js);
@@ -281,7 +282,7 @@ static int submit(const struct hpolab_launch_plan *plan,
                  e->instance_type);
         info.billable_s = -1;
         struct hpolab_error werr;
-        if (write_sm(plan, i, &info, &werr) != HPOLAB_OK)
+        if (hpolab_sm_write_info(plan, i, &info, &werr) != HPOLAB_OK)
             note(e, "%s: %s", s->subdir, werr.message);
         set_state(plan, e, sl, i, &js);
         return 1;
@@ -319,8 +320,8 @@ static void poll_job(const struct hpolab_launch_plan *plan,
         return;
     }
     struct hpolab_job_state js;
-    state_from_info(&info, &js);
-    if (write_sm(plan, i, &info, &err) != HPOLAB_OK)
+    hpolab_sm_state_from_info(&info, &js);
+    if (hpolab_sm_write_info(plan, i, &info, &err) != HPOLAB_OK)
         note(e, "%s: %s", plan->slices[i].subdir, err.message);
     set_state(plan, e, sl, i, &js);
 }
@@ -431,116 +432,3 @@ int32_t hpolab_sm_engine_run(const struct hpolab_launch_plan *plan,
     return HPOLAB_OK;
 }
 
-static int final_recorded(const struct hpolab_launch_plan *plan, size_t i,
-                          struct hpolab_job_state *js)
-{
-    char path[4200];
-    struct hpolab_error err;
-    snprintf(path, sizeof path, "%s/%s", plan->slices[i].dir,
-             HPOLAB_JOB_STATE_NAME);
-    if (hpolab_job_state_read(path, js, &err) != HPOLAB_OK)
-        hpolab_job_state_init(js);
-    return hpolab_slice_state_is_final(js->state);
-}
-
-int32_t hpolab_sm_refresh(const struct hpolab_launch_plan *plan,
-                          struct hpolab_aws_client *c, size_t *failed,
-                          struct hpolab_error *err)
-{
-    size_t bad = 0;
-    struct hpolab_job_state sup_state;
-    int sup = hpolab_launch_supervisor_alive(plan->root, &sup_state);
-    for (size_t i = 0; i < plan->n_slices; i++) {
-        struct hpolab_job_state js;
-        if (plan->slices[i].skipped || final_recorded(plan, i, &js))
-            continue;
-        struct hpolab_sm_job_info info;
-        struct hpolab_aws_service_error svc;
-        struct hpolab_error e;
-        memset(&svc, 0, sizeof svc);
-        if (hpolab_sm_describe(c, plan->slices[i].job_name, &info, &svc, &e) !=
-            HPOLAB_OK) {
-            if (!strcmp(svc.code, "ValidationException") && sup == 0) {
-                /* never submitted and nobody left to submit it */
-                js.state = HPOLAB_SLICE_CANCELLED;
-                js.end = wall();
-                snprintf(js.message, sizeof js.message,
-                         "never submitted: the launcher is gone");
-                write_job(plan, i, &js, &e);
-            } else if (strcmp(svc.code, "ValidationException") != 0) {
-                if (!bad++)
-                    *err = e;
-            }
-            continue;
-        }
-        state_from_info(&info, &js);
-        if (write_job(plan, i, &js, &e) != HPOLAB_OK ||
-            write_sm(plan, i, &info, &e) != HPOLAB_OK) {
-            if (!bad++)
-                *err = e;
-        }
-    }
-    if (failed)
-        *failed = bad;
-    return bad ? err->status : HPOLAB_OK;
-}
-
-int32_t hpolab_sm_cancel(const struct hpolab_launch_plan *plan, int64_t only,
-                         struct hpolab_aws_client *c, size_t *stopped,
-                         struct hpolab_error *err)
-{
-    size_t n = 0, bad = 0;
-    for (size_t i = 0; i < plan->n_slices; i++) {
-        if (only >= 0 && (size_t)only != i)
-            continue;
-        struct hpolab_job_state js;
-        if (plan->slices[i].skipped || final_recorded(plan, i, &js))
-            continue;
-        struct hpolab_aws_service_error svc;
-        struct hpolab_error e;
-        memset(&svc, 0, sizeof svc);
-        if (hpolab_sm_stop(c, plan->slices[i].job_name, &svc, &e) ==
-            HPOLAB_OK) {
-            n++;
-            continue;
-        }
-        struct hpolab_sm_job_info info;
-        if (hpolab_sm_describe(c, plan->slices[i].job_name, &info, &svc, &e) ==
-            HPOLAB_OK) {
-            /* it ended meanwhile: record how */
-            state_from_info(&info, &js);
-            write_job(plan, i, &js, &e);
-            write_sm(plan, i, &info, &e);
-        } else if (!strcmp(svc.code, "ValidationException")) {
-            /* not submitted yet: it never will be */
-            js.state = HPOLAB_SLICE_CANCELLED;
-            js.end = wall();
-            snprintf(js.message, sizeof js.message,
-                     "cancelled before it was submitted");
-            write_job(plan, i, &js, &e);
-        } else if (!bad++) {
-            *err = e;
-        }
-    }
-    if (stopped)
-        *stopped = n;
-    return bad ? err->status : HPOLAB_OK;
-}
-
-void hpolab_sm_cost(const struct hpolab_launch_plan *plan,
-                    double price_per_hour, int64_t *billable_s, double *cost)
-{
-    int64_t total = 0;
-    for (size_t i = 0; i < plan->n_slices; i++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", plan->slices[i].dir,
-                 HPOLAB_SM_STATE_NAME);
-        json_t *j = json_load_file(path, 0, NULL);
-        json_t *b = json_object_get(j, "billable_s");
-        if (json_is_integer(b) && json_integer_value(b) > 0)
-            total += json_integer_value(b);
-        json_decref(j);
-    }
-    *billable_s = total;
-    *cost = price_per_hour >= 0 ? (double)total * price_per_hour / 3600.0 : -1;
-}

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "launch_proc.h"
 #include "launch_state.h"
+#include "sh_quote.h"
 
 int64_t hpolab_slurm_minutes(int64_t seconds)
 {
@@ -40,35 +41,13 @@ char *hpolab_slurm_index_ranges(const size_t *idx, size_t n)
     return s;
 }
 
-/* 'text' for sh, with every ' as '\''. [owned: free] */
-static char *sh_quote(const char *text)
-{
-    size_t n = 3;
-    for (const char *p = text; *p; p++)
-        n += *p == '\'' ? 4 : 1;
-    char *q = malloc(n), *o = q;
-    if (!q)
-        return NULL;
-    *o++ = '\'';
-    for (const char *p = text; *p; p++) {
-        if (*p == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return q;
-}
-
 /* The batch script: the only shell involved is Slurm's own way of starting
  * a batch job; every value in it is single-quoted. */
 static int32_t write_script(const struct hpolab_launch_plan *plan,
                             const char *path, struct hpolab_error *err)
 {
-    char *prog = sh_quote(plan->program), *root = sh_quote(plan->root);
+    char *prog = hpolab_sh_quote(plan->program),
+         *root = hpolab_sh_quote(plan->root);
     char *text = NULL;
     int32_t st = HPOLAB_OK;
     if (prog && root) {

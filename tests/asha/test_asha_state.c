@@ -412,13 +412,12 @@ static void test_bad_states(void **state)
     const uint64_t body = get_u64(buf.data + 8);
     assert_true(16 + body < n); /* the searcher's part follows */
     for (size_t len = 0; len < n; len++) {
-        const char *want = len < 4    ? "not an ASHA scheduler state"
-                           : len < 16 ? "truncated"
-                           : len < 16 + body
-                               ? "ASHA state truncated: the body has"
-                           : len < 16 + body + 4
-                               ? "not a random searcher state"
-                               : "random searcher state truncated";
+        const char *want =
+            len < 4               ? "not an ASHA scheduler state"
+            : len < 16            ? "truncated"
+            : len < 16 + body     ? "ASHA state truncated: the body has"
+            : len < 16 + body + 4 ? "not a random searcher state"
+                                  : "random searcher state, truncated";
         restore_fails(&b, buf.data, len, want);
     }
 

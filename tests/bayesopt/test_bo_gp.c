@@ -383,10 +383,10 @@ static void test_fit(void **state)
     struct bo_ws ws = {0};
     double f0;
     assert_int_equal(bo_nll(&m, &dt, &ws, &f0, NULL), 0);
-    struct bo_fit_opts o = {2, 50, 1e-6, 0, 1};
+    struct bo_fit_opts o = {2, 50, 1e-6, 0, 1, 0};
     struct lcg n1 = {99}, n2 = {99};
     double best;
-    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n1, &best), 2);
+    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n1, &best, NULL), 2);
     assert_true(best < f0 - 1.0);
     double f1;
     assert_int_equal(bo_nll(&m, &dt, &ws, &f1, NULL), 0);
@@ -397,9 +397,58 @@ static void test_fit(void **state)
     for (size_t i = 0; i < m.np; i++)
         assert_true(m.theta[i] >= lo[i] && m.theta[i] <= hi[i]);
     memcpy(theta1, m.theta, sizeof theta1);
-    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n2, &best), 2);
+    assert_int_equal(bo_fit(&m, &dt, &ws, &o, lcg_normal, &n2, &best, NULL), 2);
     assert_memory_equal(theta1, m.theta, sizeof theta1);
 
+    bo_ws_free(&ws);
+    bo_model_free(&m);
+}
+
+/* A warm fit starts from the fitted values: it draws no normals (one
+ * restart), needs fewer evaluations than the cold fit and ends no worse;
+ * the cold fit of the same data draws its restart's normals. */
+static void test_fit_warm(void **state)
+{
+    (void)state;
+    enum { N = 40, D = 2 };
+    struct lcg g = {8};
+    double x[N * D], y[N];
+    for (int i = 0; i < N; i++) {
+        x[2 * i] = lcg_u(&g);
+        x[2 * i + 1] = lcg_u(&g);
+        y[i] = sin(6 * x[2 * i]) + cos(3 * x[2 * i + 1]);
+    }
+    struct bo_model m;
+    assert_int_equal(bo_model_init(&m, 0, D), 0);
+    struct bo_data dt = {N, D, x, NULL, y};
+    struct bo_ws ws = {0};
+    struct bo_fit_opts cold = {2, 50, 1e-6, 0, 1, 0};
+    struct bo_fit_opts warm = {1, 50, 1e-6, 1, 1, 4};
+    struct lcg n1 = {3};
+    struct bo_fit_stats sc, sw;
+    double fc, fw;
+    assert_int_equal(bo_fit(&m, &dt, &ws, &cold, lcg_normal, &n1, &fc, &sc),
+                     2);
+    assert_int_equal(sc.restarts, 2);
+    assert_true(n1.s != 3); /* restart 1 drew its start */
+    /* one more point: the warm refit from the fitted values */
+    struct bo_data dt2 = {N - 1, D, x, NULL, y};
+    struct lcg n2 = {3};
+    assert_int_equal(bo_fit(&m, &dt2, &ws, &warm, lcg_normal, &n2, &fw, &sw),
+                     1);
+    assert_true(n2.s == 3); /* no draws */
+    assert_int_equal(sw.restarts, 1);
+    assert_true(sw.evals > 0 && sw.evals < sc.evals / 2);
+    /* the cold fit of dt2 is not better than the warm one by much */
+    struct bo_model m2;
+    assert_int_equal(bo_model_init(&m2, 0, D), 0);
+    struct lcg n3 = {3};
+    double fc2;
+    assert_int_equal(bo_fit(&m2, &dt2, &ws, &cold, lcg_normal, &n3, &fc2,
+                            NULL),
+                     2);
+    assert_true(fw <= fc2 + 1e-3 * fabs(fc2));
+    bo_model_free(&m2);
     bo_ws_free(&ws);
     bo_model_free(&m);
 }
@@ -426,13 +475,13 @@ static void test_fit_threads(void **state)
     struct bo_ws ws = {0};
     for (int starts = 2; starts <= 3; starts++) {
         struct lcg n1 = {42}, n2 = {42};
-        struct bo_fit_opts seq = {starts, 30, 1e-6, 0, 1};
-        struct bo_fit_opts par = {starts, 30, 1e-6, 0, 2};
+        struct bo_fit_opts seq = {starts, 30, 1e-6, 0, 1, 0};
+        struct bo_fit_opts par = {starts, 30, 1e-6, 0, 2, 0};
         double b1, b2, t1[D + 3];
-        assert_int_equal(bo_fit(&m, &dt, &ws, &seq, lcg_normal, &n1, &b1),
+        assert_int_equal(bo_fit(&m, &dt, &ws, &seq, lcg_normal, &n1, &b1, NULL),
                          starts);
         memcpy(t1, m.theta, sizeof t1);
-        assert_int_equal(bo_fit(&m, &dt, &ws, &par, lcg_normal, &n2, &b2),
+        assert_int_equal(bo_fit(&m, &dt, &ws, &par, lcg_normal, &n2, &b2, NULL),
                          starts);
         assert_memory_equal(t1, m.theta, sizeof t1);
         assert_true(b1 == b2);
@@ -501,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_jitter),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_fit_threads),
+        cmocka_unit_test(test_fit_warm),
         cmocka_unit_test(test_joint_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

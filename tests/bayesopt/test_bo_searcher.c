@@ -14,6 +14,7 @@
 
 #include "bo_harness.h"
 #include "buffer.h"
+#include "log.h"
 
 static struct hpolab_registry *reg;
 
@@ -224,6 +225,10 @@ static void test_option_errors(void **state)
                         HPOLAB_ERR_INVALID, "map_reward");
     expect_create_error("{\"opt_nstarts\": 0}", NULL, NULL, HPOLAB_ERR_INVALID,
                         "opt_nstarts");
+    expect_create_error("{\"opt_fit_max_size\": -1}", NULL, NULL,
+                        HPOLAB_ERR_INVALID, "opt_fit_max_size");
+    expect_create_error("{\"opt_restart_period\": -2}", NULL, NULL,
+                        HPOLAB_ERR_INVALID, "opt_restart_period");
     expect_create_error("{\"multi_fidelity\": true}", NULL, NULL,
                         HPOLAB_ERR_INVALID, "resource_attr");
     /* no max_t anywhere in the Branin space */
@@ -425,12 +430,14 @@ static void save_restore(const char *space_text, const char *res,
     create(&c, "bayesopt", space, 21, opts, res, max_res);
     assert_int_equal(c.cls->restore(c.state, &c.ctx, buf.data, buf.len - 3),
                      HPOLAB_ERR_PARSE);
-    assert_non_null(strstr(c.ctx.err.message, "truncated or damaged"));
+    assert_non_null(
+        strstr(c.ctx.err.message, "bayesopt searcher state, truncated"));
     unsigned char *longer = malloc(buf.len + 1);
     memcpy(longer, buf.data, buf.len);
     longer[buf.len] = 0;
     assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len + 1),
                      HPOLAB_ERR_PARSE);
+    assert_non_null(strstr(c.ctx.err.message, "1 unexpected byte(s) after"));
     longer[0] = 'X';
     assert_int_equal(c.cls->restore(c.state, &c.ctx, longer, buf.len),
                      HPOLAB_ERR_PARSE);
@@ -499,6 +506,178 @@ static void test_subsampling(void **state)
     hpolab_space_free(space);
 }
 
+/* ---- the fit schedule (hpolab defaults beyond Syne Tune's) -------------- */
+
+/* The hpolab schedule scaled down to a few dozen observations. */
+#define SCHEDULE_OPTS                                                       \
+    "{\"opt_warm_init_length\": 8, \"opt_fit_max_size\": 12, "              \
+    "\"opt_skip_init_length\": 16, \"opt_skip_period\": 2, "                \
+    "\"opt_restart_period\": 3}"
+
+/* Debug lines of the searcher, captured: per suggest, whether it fitted,
+ * warm or cold, on how many points, and the observation count. */
+enum { MAX_SUGGESTS = 64 };
+struct fit_log {
+    int n;                    /* suggests seen */
+    int nobs[MAX_SUGGESTS];   /* observations at that suggest */
+    int fitted[MAX_SUGGESTS]; /* 0 none, 1 cold, 2 warm */
+    int size[MAX_SUGGESTS];   /* points the fit used */
+    int checks[MAX_SUGGESTS]; /* cold-check evaluations */
+    int pending_fit, pending_size, pending_check;
+};
+
+static void fit_sink(int32_t level, const char *line, void *user)
+{
+    (void)level;
+    struct fit_log *l = user;
+    const char *p;
+    int a, b, c;
+    char kind[8];
+    if ((p = strstr(line, "] fit ")) &&
+        sscanf(p, "] fit %d on %d observations: %7[a-z]", &a, &b, kind) == 3) {
+        l->pending_fit = strcmp(kind, "warm") == 0 ? 2 : 1;
+        l->pending_size = b;
+        const char *q = strstr(p, "cold check: ");
+        l->pending_check = q && sscanf(q, "cold check: %d", &c) == 1 ? c : 0;
+    } else if ((p = strstr(line, "] suggest on ")) &&
+               sscanf(p, "] suggest on %d observations", &a) == 1 &&
+               l->n < MAX_SUGGESTS) {
+        l->nobs[l->n] = a;
+        l->fitted[l->n] = l->pending_fit;
+        l->size[l->n] = l->pending_size;
+        l->checks[l->n++] = l->pending_check;
+        l->pending_fit = l->pending_size = l->pending_check = 0;
+    }
+}
+
+static void run_logged(const char *opts, int rounds, struct fit_log *l)
+{
+    memset(l, 0, sizeof *l);
+    struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
+    struct bh_searcher b;
+    create(&b, "bayesopt", space, 5, opts, NULL, NULL);
+    int32_t level = hpolab_log_level();
+    hpolab_log_set_level(HPOLAB_LOG_DEBUG);
+    hpolab_log_set_sink(fit_sink, l);
+    for (int i = 0; i < rounds; i++)
+        free(round_trip(&b, i, NAN));
+    hpolab_log_set_sink(NULL, NULL);
+    hpolab_log_set_level(level);
+    bh_searcher_destroy(&b);
+    hpolab_space_free(space);
+}
+
+/* Scaled-down schedule: cold fits below opt_warm_init_length observations,
+ * warm ones from there (one restart), fits on at most opt_fit_max_size
+ * points, a refit every opt_skip_period-th growth from
+ * opt_skip_init_length, a cold check every opt_restart_period-th refit;
+ * and Syne Tune's schedule back with the options that restore it. */
+static void test_fit_schedule(void **state)
+{
+    (void)state;
+    struct fit_log l;
+    run_logged(SCHEDULE_OPTS, 30, &l);
+    assert_int_equal(l.n, 27); /* 3 random, then model-based */
+    int fits = 0, skipped = 0, checks = 0;
+    for (int k = 0; k < l.n; k++) {
+        int n = l.nobs[k];
+        assert_int_equal(n, k + 3);
+        if (n < 16)
+            assert_true(l.fitted[k] != 0);
+        if (k > 0 && n >= 16)
+            /* a refit every 2nd growth: fits and skips alternate */
+            assert_true((l.fitted[k] != 0) != (l.fitted[k - 1] != 0));
+        if (!l.fitted[k]) {
+            skipped++;
+            continue;
+        }
+        fits++;
+        assert_int_equal(l.fitted[k], n < 8 ? 1 : 2);
+        assert_int_equal(l.size[k], n < 12 ? n : 12);
+        if (l.checks[k] > 0)
+            checks++;
+    }
+    assert_true(skipped >= 5);
+    /* warm refits 1, 2, ...: every 3rd also runs the cold fit */
+    assert_true(checks >= 3 && checks <= fits / 3 + 1);
+
+    run_logged("{\"opt_warmstart\": false, \"opt_fit_max_size\": 0, "
+               "\"opt_skip_period\": 1, \"opt_skip_init_length\": 16}",
+               30, &l);
+    assert_int_equal(l.n, 27);
+    for (int k = 0; k < l.n; k++) {
+        assert_int_equal(l.fitted[k], 1);
+        assert_int_equal(l.size[k], l.nobs[k]);
+        assert_int_equal(l.checks[k], 0);
+    }
+}
+
+/* The schedule's counters are part of the state: a restored searcher
+ * goes on exactly as the original while observations keep arriving (warm
+ * refits, skipped ones, cold checks drawing restart normals). */
+static void test_save_restore_schedule(void **state)
+{
+    (void)state;
+    save_restore(BH_BRANIN_MF_SPACE, "epoch", "epochs", 12, SCHEDULE_OPTS);
+    struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
+    struct bh_searcher a, b;
+    create(&a, "bayesopt", space, 13, SCHEDULE_OPTS, NULL, NULL);
+    for (int i = 0; i < 13; i++)
+        free(round_trip(&a, i, NAN));
+    struct hpolab_buffer buf;
+    hpolab_buffer_init(&buf);
+    assert_int_equal(a.cls->save(a.state, &a.ctx, &buf), HPOLAB_OK);
+    create(&b, "bayesopt", space, 13, SCHEDULE_OPTS, NULL, NULL);
+    if (b.cls->restore(b.state, &b.ctx, buf.data, buf.len) != HPOLAB_OK)
+        fail_msg("restore: %s", b.ctx.err.message);
+    for (int i = 13; i < 25; i++) {
+        char *ta = round_trip(&a, i, NAN), *tb = round_trip(&b, i, NAN);
+        assert_string_equal(ta, tb);
+        free(ta), free(tb);
+    }
+    hpolab_buffer_free(&buf);
+    bh_searcher_destroy(&a);
+    bh_searcher_destroy(&b);
+    hpolab_space_free(space);
+}
+
+/* A version-1 state (no refit count) still restores, and with the default
+ * options (no cold checks) the next suggestion is the original's. */
+static void test_restore_version1(void **state)
+{
+    (void)state;
+    struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
+    struct bh_searcher a, b;
+    create(&a, "bayesopt", space, 9, NULL, NULL, NULL);
+    for (int i = 0; i < 7; i++)
+        free(round_trip(&a, i, NAN));
+    struct hpolab_buffer buf;
+    hpolab_buffer_init(&buf);
+    assert_int_equal(a.cls->save(a.state, &a.ctx, &buf), HPOLAB_OK);
+    char *want = next(&a, 7, NULL);
+    /* the tail: ... u64 growths, u64 refits, u32 np, np f64 */
+    size_t np = 2 + 3, tail = 4 + 8 * np, cut = buf.len - tail - 8;
+    unsigned char *v1 = malloc(buf.len - 8);
+    memcpy(v1, buf.data, cut);
+    memcpy(v1 + cut, (unsigned char *)buf.data + cut + 8, tail);
+    assert_int_equal(((unsigned char *)buf.data)[4], 2);
+    v1[4] = 1;
+    create(&b, "bayesopt", space, 9, NULL, NULL, NULL);
+    if (b.cls->restore(b.state, &b.ctx, v1, buf.len - 8) != HPOLAB_OK)
+        fail_msg("restore v1: %s", b.ctx.err.message);
+    char *got = next(&b, 7, NULL);
+    assert_string_equal(got, want);
+    /* the same bytes as version 2 are short by the refit count */
+    v1[4] = 2;
+    assert_int_equal(b.cls->restore(b.state, &b.ctx, v1, buf.len - 8),
+                     HPOLAB_ERR_PARSE);
+    free(v1), free(want), free(got);
+    hpolab_buffer_free(&buf);
+    bh_searcher_destroy(&a);
+    bh_searcher_destroy(&b);
+    hpolab_space_free(space);
+}
+
 /* A state of one mode does not restore into the other. */
 static void test_restore_wrong_mode(void **state)
 {
@@ -534,6 +713,9 @@ int main(void)
         cmocka_unit_test(test_save_restore_mf),
         cmocka_unit_test(test_restore_wrong_mode),
         cmocka_unit_test(test_subsampling),
+        cmocka_unit_test(test_fit_schedule),
+        cmocka_unit_test(test_save_restore_schedule),
+        cmocka_unit_test(test_restore_version1),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

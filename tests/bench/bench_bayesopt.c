@@ -5,12 +5,18 @@
  *            median [25 %, 75 %] of the best value after k evaluations
  *   mf       multi-fidelity Branin, 60 suggest calls, seeds 0..9: ASHA and
  *            MOBSTER, stopping and promotion
- *   speed    median wall time of one model-based suggest (fit included) at
- *            n = 10, 50, 100, 200, 400 observations (Branin), peak RSS
- *   mfspeed  MOBSTER suggest time at ~100, 500, 1000, 2000 rung observations
+ *   speed    wall and CPU time of a model-based suggest (fit included) at
+ *            n = 10, 50, 100, 200, 400 observations (Branin): the first
+ *            (cold) one and a window of consecutive ones, peak RSS
+ *   mfspeed  the same for MOBSTER at ~100, 500, 1000, 2000 rung observations
+ *   long     (only when named) Hartmann-6 to 200 evaluations: hpolab's fit
+ *            schedule against Syne Tune's
  * --quick runs a smoke version of each (few seeds, small n); --bo-options
- * passes bayesopt options (JSON object) to the quality and speed runs.
- * Usage: bench_bayesopt [--quick] [--bo-options JSON] [section...] */
+ * passes bayesopt options (JSON object) to the quality and speed runs;
+ * --n N times that size only; --seeds N runs the quality section over
+ * seeds 0..N-1 (at most 64); --verbose logs every fit (debug level).
+ * Usage: bench_bayesopt [--quick] [--bo-options JSON] [--n N] [--seeds N]
+ *                       [--verbose] [section...] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +25,13 @@
 #include <time.h>
 
 #include "bo_harness.h"
+#include "log.h"
 
 static int quick;
+static int only_n; /* --n N: the speed sections at that size only */
+static int only_seeds; /* --seeds N: quality over seeds 0..N-1 (<= 64) */
+#define WARMUP 3   /* untimed model-based suggests before the window */
+#define WINDOW 10  /* timed consecutive suggests */
 static const char *bo_options; /* --bo-options JSON: bayesopt options */
 static struct hpolab_registry *reg;
 
@@ -106,7 +117,7 @@ static void quality(void)
                   {"Hartmann-6", BH_HARTMANN6_SPACE, 1, 10, 60,
                    {10, 20, 40, 60}}};
     for (int p = only_hartmann; p < 2; p++) {
-        int seeds = quick ? 3 : probs[p].seeds;
+        int seeds = quick ? 3 : only_seeds ? only_seeds : probs[p].seeds;
         int evals = quick ? 15 : probs[p].evals;
         struct hpolab_space *space = bh_space(probs[p].space);
         if (!space)
@@ -142,6 +153,53 @@ static void quality(void)
         }
         hpolab_space_free(space);
     }
+}
+
+/* Beyond the checkpoints of the reference: Hartmann-6 to 200 evaluations,
+ * where the hpolab fit schedule (warm refits from 64 observations, fits on
+ * 256 points at most, a refit every 2nd growth from 150) is at work, against
+ * Syne Tune's schedule (every fit cold, on all points). */
+static void longq(void)
+{
+    int seeds = quick ? 2 : 10, evals = quick ? 70 : 200;
+    static const int ks[4] = {60, 100, 150, 200};
+    struct hpolab_space *space = bh_space(BH_HARTMANN6_SPACE);
+    if (!space)
+        die("space", "Hartmann-6");
+    static const char *syne =
+        "{\"opt_warmstart\": false, \"opt_fit_max_size\": 0, "
+        "\"opt_skip_period\": 1}";
+    const char *saved = bo_options;
+    printf("\nHartmann-6, %d seeds, %d evaluations: median [25 %%, 75 %%] "
+           "of the best after k\n%-10s",
+           seeds, evals, "schedule");
+    for (int k = 0; k < 4; k++)
+        if (ks[k] <= evals)
+            printf("  k = %-24d", ks[k]);
+    printf("  s/run\n");
+    for (int m = 0; m < 2; m++) {
+        bo_options = m == 0 ? saved : syne;
+        double *best = malloc((size_t)(seeds * evals) * sizeof *best);
+        double t0 = now(), c0 = cpu_now();
+        for (int sd = 0; sd < seeds; sd++)
+            run_fifo("bayesopt", space, 1, (uint32_t)sd, evals,
+                     best + sd * evals);
+        double t = (now() - t0) / seeds, tc = (cpu_now() - c0) / seeds;
+        printf("%-10s", m == 0 ? "hpolab" : "Syne Tune");
+        for (int k = 0; k < 4; k++) {
+            if (ks[k] > evals)
+                continue;
+            double v[64];
+            for (int sd = 0; sd < seeds; sd++)
+                v[sd] = best[sd * evals + ks[k] - 1];
+            print_stat(v, (size_t)seeds);
+        }
+        printf("  %.2f (CPU %.2f)\n", t, tc);
+        fflush(stdout);
+        free(best);
+    }
+    bo_options = saved;
+    hpolab_space_free(space);
 }
 
 /* ---- multi-fidelity Branin through the asha scheduler -------------------- */
@@ -287,75 +345,165 @@ static void extra_options(char *buf, size_t len, int n)
              *body == '}' ? "" : ", ", body);
 }
 
-/* Wall time of the first model-based suggest after n random evaluations. */
-static double time_suggest(const struct hpolab_space *space, int n,
-                           uint32_t seed, double *cpu)
+/* Suggest times of one searcher run: the first model-based suggest (a
+ * fit from the initial values, as Syne Tune fits at every suggest by
+ * default) and a window of consecutive model-based suggests as they happen
+ * in a study (fits warm-started or skipped per the options). */
+struct timing {
+    double cold, cold_cpu;  /* s */
+    double win[WINDOW], win_cpu[WINDOW];
+    int nwin;
+};
+
+/* Times bh_suggest(b, id): wall and process CPU (the fit may run a second
+ * thread). */
+static struct hpolab_config *timed_suggest(struct bh_searcher *b, int64_t id,
+                                           double *wall, double *cpu)
 {
+    struct hpolab_config *c = NULL;
+    double t0 = now(), c0 = cpu_now();
+    if (bh_suggest(b, id, &c) != HPOLAB_OK || !c)
+        die("suggest", c ? b->ctx.err.message : "no configuration");
+    *wall = now() - t0;
+    *cpu = cpu_now() - c0;
+    return c;
+}
+
+/* BO on Branin: n - WARMUP - WINDOW/2 random evaluations, then model-based
+ * suggests (each evaluated and told); the first of them is the cold one,
+ * the last WINDOW (n - WINDOW/2 .. n + WINDOW/2 - 1 observations) the
+ * window. */
+static void time_bo(const struct hpolab_space *space, int n, uint32_t seed,
+                    struct timing *tm)
+{
+    int first = n - WARMUP - WINDOW / 2;
+    if (first < 3)
+        first = 3;
     char opts[512];
-    extra_options(opts, sizeof opts, n);
+    extra_options(opts, sizeof opts, first);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
                            opts, NULL, NULL) != HPOLAB_OK)
         die("create", b.ctx.err.message);
-    struct hpolab_config *c = NULL;
-    for (int i = 0; i < n; i++) {
-        if (bh_suggest(&b, i, &c) != HPOLAB_OK || !c)
-            die("suggest", b.ctx.err.message);
+    int last = n + WINDOW / 2;
+    tm->nwin = 0;
+    for (int i = 0; i < last; i++) {
+        double w = 0.0, cpu = 0.0;
+        struct hpolab_config *c = timed_suggest(&b, i, &w, &cpu);
+        if (i == first) {
+            tm->cold = w;
+            tm->cold_cpu = cpu;
+        }
+        if (i >= last - WINDOW) {
+            tm->win[tm->nwin] = w;
+            tm->win_cpu[tm->nwin++] = cpu;
+        }
         if (bh_tell(&b, i, c, bh_eval(c, 0), 0, 1) != HPOLAB_OK)
             die("tell", b.ctx.err.message);
         hpolab_config_free(c);
     }
-    double t0 = now(), c0 = cpu_now();
-    if (bh_suggest(&b, n, &c) != HPOLAB_OK || !c)
-        die("suggest", b.ctx.err.message);
-    double t = now() - t0;
-    *cpu = cpu_now() - c0;
-    hpolab_config_free(c);
     bh_searcher_destroy(&b);
-    return t;
+}
+
+static double mean_of(const double *v, int n)
+{
+    double s = 0.0;
+    for (int i = 0; i < n; i++)
+        s += v[i];
+    return n ? s / n : 0.0;
+}
+
+/* Median over seeds of: the cold suggest, the window's median and mean
+ * (wall and CPU, ms); ratios against Syne Tune (syne_ms > 0). */
+static void report(int n, const struct timing *tm, int reps, double syne_ms)
+{
+    double cw[8], cc[8], mw[8], mc[8], aw[8], ac[8], mx[8];
+    for (int r = 0; r < reps; r++) {
+        double w[WINDOW], c[WINDOW];
+        memcpy(w, tm[r].win, sizeof w);
+        memcpy(c, tm[r].win_cpu, sizeof c);
+        cw[r] = tm[r].cold * 1e3;
+        cc[r] = tm[r].cold_cpu * 1e3;
+        aw[r] = mean_of(w, tm[r].nwin) * 1e3;
+        ac[r] = mean_of(c, tm[r].nwin) * 1e3;
+        mw[r] = quantile(w, (size_t)tm[r].nwin, 0.5) * 1e3;
+        mc[r] = quantile(c, (size_t)tm[r].nwin, 0.5) * 1e3;
+        mx[r] = w[tm[r].nwin - 1] * 1e3; /* sorted by quantile */
+    }
+    size_t k = (size_t)reps;
+    double cold = quantile(cw, k, 0.5), med = quantile(mw, k, 0.5),
+           mean = quantile(aw, k, 0.5);
+    printf("%6d %8.2f %8.2f | %8.2f %8.2f %8.2f %8.2f %8.2f", n, cold,
+           quantile(cc, k, 0.5), med, quantile(mc, k, 0.5), mean,
+           quantile(ac, k, 0.5), quantile(mx, k, 0.5));
+    if (syne_ms > 0)
+        printf(" | %7.0f %6.0fx %6.0fx %6.0fx", syne_ms, syne_ms / mean,
+               syne_ms / quantile(ac, k, 0.5), syne_ms / cold);
+    printf("\n");
+    fflush(stdout);
+}
+
+static void header(const char *what, int reps)
+{
+    printf("\n%s, median of %d seeds (ms; wall and process CPU).\n"
+           "cold: the first model-based suggest (fit from the initial "
+           "values);\nstudy: %d consecutive suggests around n as in a study "
+           "(median, mean, max)\n"
+           "Syne Tune's time over hpolab's: study mean (wall, CPU), cold "
+           "(wall)\n"
+           "%6s %8s %8s | %8s %8s %8s %8s %8s | %7s %7s %7s %7s\n",
+           what, reps, WINDOW, "n", "cold", "CPU", "median", "CPU", "mean",
+           "CPU", "max", "Syne", "x mean", "x CPU", "x cold");
 }
 
 static void speed(void)
 {
     static const int ns[5] = {10, 50, 100, 200, 400};
     static const double syne_ms[5] = {204, 489, 334, 1048, 3160};
-    int reps = quick ? 1 : 5, count = quick ? 3 : 5;
+    int reps = quick ? 1 : 3, count = quick ? 3 : 5;
     struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
-    printf("\nBO suggest time (Branin, fit included), median of %d seeds\n"
-           "%6s %10s %10s %12s %8s\n",
-           reps, "n", "wall ms", "CPU ms", "Syne Tune ms", "speed-up");
+    header("BO suggest time (Branin, fit included)", reps);
     for (int k = 0; k < count; k++) {
-        double t[8], cpu[8];
+        if (only_n && ns[k] != only_n)
+            continue;
+        struct timing tm[8];
         for (int r = 0; r < reps; r++)
-            t[r] = time_suggest(space, ns[k], (uint32_t)r, &cpu[r]);
-        double med = quantile(t, (size_t)reps, 0.5) * 1e3;
-        double cmed = quantile(cpu, (size_t)reps, 0.5) * 1e3;
-        printf("%6d %10.2f %10.2f %12.0f %7.0fx\n", ns[k], med, cmed,
-               syne_ms[k], syne_ms[k] / med);
-        fflush(stdout);
+            time_bo(space, ns[k], (uint32_t)r, &tm[r]);
+        report(ns[k], tm, reps, syne_ms[k]);
     }
     printf("peak RSS: %.1f MiB\n", (double)peak_rss_kib() / 1024.0);
     hpolab_space_free(space);
 }
 
 /* MOBSTER: trials report at rung 1; every 3rd reaches 3, every 9th 9, every
- * 27th 27 (about 1.5 observations per trial); then one timed suggest. */
-static double time_mf_suggest(const struct hpolab_space *space, int nobs,
-                              uint32_t seed, int *got, double *cpu)
+ * 27th 27 (about 1.5 observations per trial). The random phase covers all
+ * trials but the last WARMUP + WINDOW, which are model-based. *got: the
+ * observation count before the last suggest. */
+static void time_mf(const struct hpolab_space *space, int nobs, uint32_t seed,
+                    int *got, struct timing *tm)
 {
     int trials = (int)((double)nobs / 1.5);
+    int first = trials - WARMUP - WINDOW;
     char opts[512];
-    extra_options(opts, sizeof opts, trials);
+    extra_options(opts, sizeof opts, first);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
                            opts, "epoch", "epochs") != HPOLAB_OK)
         die("create", b.ctx.err.message);
     static const int64_t levels[4] = {1, 3, 9, 27};
     *got = 0;
-    struct hpolab_config *c = NULL;
+    tm->nwin = 0;
     for (int i = 0; i < trials; i++) {
-        if (bh_suggest(&b, i, &c) != HPOLAB_OK || !c)
-            die("suggest", b.ctx.err.message);
+        double w = 0.0, cpu = 0.0;
+        struct hpolab_config *c = timed_suggest(&b, i, &w, &cpu);
+        if (i == first) {
+            tm->cold = w;
+            tm->cold_cpu = cpu;
+        }
+        if (i >= trials - WINDOW) {
+            tm->win[tm->nwin] = w;
+            tm->win_cpu[tm->nwin++] = cpu;
+        }
         double f = bh_eval(c, 0);
         for (int l = 0; l < 4; l++) {
             int64_t r = levels[l];
@@ -364,37 +512,30 @@ static double time_mf_suggest(const struct hpolab_space *space, int nobs,
             double y = f + (30.0 / 27.0) * (27.0 / (double)r - 1.0);
             if (bh_tell(&b, i, c, y, r, 0) != HPOLAB_OK)
                 die("tell", b.ctx.err.message);
-            (*got)++;
+            if (i < trials - 1)
+                (*got)++;
         }
         hpolab_config_free(c);
     }
-    double t0 = now(), c0 = cpu_now();
-    if (bh_suggest(&b, trials, &c) != HPOLAB_OK || !c)
-        die("suggest", b.ctx.err.message);
-    double t = now() - t0;
-    *cpu = cpu_now() - c0;
-    hpolab_config_free(c);
     bh_searcher_destroy(&b);
-    return t;
 }
 
 static void mfspeed(void)
 {
     static const int ns[4] = {100, 500, 1000, 2000};
+    /* Syne Tune at 118, 806, 1070, 1234 rung observations (§7.4 / issue) */
+    static const double syne_ms[4] = {632, 768, 2207, 2921};
     int reps = quick ? 1 : 3, count = quick ? 2 : 4;
     struct hpolab_space *space = bh_space(BH_BRANIN_MF_SPACE);
-    printf("\nMOBSTER suggest time (fit included), median of %d seeds\n"
-           "%6s %10s %10s\n",
-           reps, "obs", "wall ms", "CPU ms");
+    header("MOBSTER suggest time (fit included; n = rung observations)", reps);
     for (int k = 0; k < count; k++) {
-        double t[8], cpu[8];
+        if (only_n && ns[k] != only_n)
+            continue;
+        struct timing tm[8];
         int got = 0;
         for (int r = 0; r < reps; r++)
-            t[r] = time_mf_suggest(space, ns[k], (uint32_t)r, &got, &cpu[r]);
-        printf("%6d %10.2f %10.2f\n", got,
-               quantile(t, (size_t)reps, 0.5) * 1e3,
-               quantile(cpu, (size_t)reps, 0.5) * 1e3);
-        fflush(stdout);
+            time_mf(space, ns[k], (uint32_t)r, &got, &tm[r]);
+        report(got, tm, reps, syne_ms[k]);
     }
     printf("peak RSS: %.1f MiB\n", (double)peak_rss_kib() / 1024.0);
     hpolab_space_free(space);
@@ -411,6 +552,12 @@ int main(int argc, char **argv)
             only_hartmann = 1;
         else if (!strcmp(argv[i], "--bo-options") && i + 1 < argc)
             bo_options = argv[++i];
+        else if (!strcmp(argv[i], "--n") && i + 1 < argc)
+            only_n = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+            only_seeds = atoi(argv[++i]) < 64 ? atoi(argv[i]) : 64;
+        else if (!strcmp(argv[i], "--verbose"))
+            hpolab_log_set_level(HPOLAB_LOG_DEBUG);
         else if (ns < 8)
             sections[ns++] = argv[i];
     }
@@ -424,9 +571,10 @@ int main(int argc, char **argv)
         const char *name;
         void (*fn)(void);
     } all[] = {{"quality", quality}, {"mf", mf}, {"speed", speed},
-               {"mfspeed", mfspeed}};
+               {"mfspeed", mfspeed}, {"long", longq}};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-        int run = ns == 0;
+        /* long: only when named (minutes) */
+        int run = ns == 0 && strcmp(all[k].name, "long") != 0;
         for (int i = 0; i < ns; i++)
             run |= !strcmp(sections[i], all[k].name);
         if (run)

@@ -407,7 +407,7 @@ static void test_bad_input(void **state)
     const char *argv2[] = {HPOLAB_TEST_CLI, "launch", f->study, "--engine",
                            "cloud", NULL};
     assert_int_equal(lt_run(f->dir, argv2, NULL, &c), 2);
-    assert_non_null(strstr(c.err, "--engine: expected 'local' or 'slurm', "
+    assert_non_null(strstr(c.err, "--engine: expected 'local', 'slurm' or 'sagemaker', "
                                   "got 'cloud'"));
     cmd_out_free(&c);
     const char *argv3[] = {HPOLAB_TEST_CLI, "launch", f->study, "--engine",

@@ -10,6 +10,9 @@
  *   results, log or file the stand-in or the S3 server wrote;
  * - a detached launch with queued jobs, cancelled: jobs Stopped, queued
  *   ones never submitted;
+ * - a job past its time limit: failed with SageMaker's MaxRuntimeExceeded;
+ * - Ctrl-C on launch --wait: the running job stopped, the queued one never
+ *   submitted, exit 130;
  * - bad input: one clear line each (missing credentials, no region, no
  *   image, no role, image / role refused by ValidationException, job name
  *   too long or with invalid characters, a bucket in another region). */
@@ -19,6 +22,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "aws_client.h"
+#include "aws_endpoint.h"
 #include "launch_test_util.h"
 #include "sm_fixture.h"
 
@@ -220,15 +225,32 @@ static void test_cancel_queued(void **state)
                      "\"random\"}}",
                 5, 100);
     snprintf(res, sizeof res, "%s/results", tmp);
+    /* the default bucket: sagemaker-<region>-<account> through STS */
+    struct hpolab_aws_client *cl = NULL;
+    assert_int_equal(hpolab_aws_client_create(NULL, &cl, &err), HPOLAB_OK);
+    struct hpolab_aws_request put = {
+        .service = HPOLAB_AWS_S3, .method = "PUT",
+        .bucket = "sagemaker-us-east-1-123456789012", .path = "/",
+        .what = "CreateBucket"};
+    struct hpolab_aws_http_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (hpolab_aws_send(cl, &put, &resp, NULL, &err) != HPOLAB_OK)
+        fail_msg("%s", err.message);
+    hpolab_aws_http_response_free(&resp);
+    hpolab_aws_client_free(cl);
     const char *launch[] = {"launch", st2, "--engine", "sagemaker", "--role",
-                            role, "--bucket", "smb", "--num_seeds", "3",
-                            "--results_dir", res, "--max_parallel", "1",
-                            "--experiment_tag", "slowq", NULL};
+                            role, "--num_seeds", "3", "--results_dir", res,
+                            "--max_parallel", "1", "--experiment_tag",
+                            "slowq", "--instance_type", "ml.g4dn.xlarge",
+                            NULL};
     struct cmd_out c;
     int rc = hpolab(launch, NULL, &c);
     if (rc != 0)
         fail_msg("rc %d\n%s\n%s", rc, c.out, c.err);
     assert_non_null(strstr(c.out, "supervisor running in the background"));
+    assert_non_null(strstr(c.out, "bucket sagemaker-us-east-1-123456789012"));
+    assert_non_null(strstr(c.out, "warning: n_workers 2 exceeds the 1 GPU(s) "
+                                  "of ml.g4dn.xlarge"));
     cmd_out_free(&c);
     char root[760];
     snprintf(root, sizeof root, "%s/slowq", res);
@@ -277,6 +299,104 @@ static void test_cancel_queued(void **state)
     assert_int_equal(submitted, 1);
     assert_int_equal(json_integer_value(json_object_get(s, "inProgress")), 0);
     json_decref(s);
+}
+
+/* Ctrl-C on `hpolab launch --wait`: the running job gets StopTrainingJob,
+ * the queued one is never submitted, exit status 130. */
+static void test_interrupt_wait(void **state)
+{
+    (void)state;
+    sm_use(&env, tmp);
+    char dir[700], st4[760], res[700], out[760];
+    snprintf(dir, sizeof dir, "%s/intr", tmp);
+    struct hpolab_error err;
+    assert_int_equal(hpolab_mkdir_p(dir, &err), HPOLAB_OK);
+    snprintf(st4, sizeof st4, "%s/study.json", dir);
+    write_study(st4, "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": "
+                     "\"random\"}}",
+                5, 100);
+    snprintf(res, sizeof res, "%s/results", tmp);
+    snprintf(out, sizeof out, "%s/intr.out", tmp);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(HPOLAB_TEST_CLI, HPOLAB_TEST_CLI, "launch", st4, "--engine",
+              "sagemaker", "--role", role, "--bucket", "smb", "--num_seeds",
+              "2", "--max_parallel", "1", "--results_dir", res,
+              "--experiment_tag", "intr", "--wait", (char *)NULL);
+        _exit(127);
+    }
+    char root[760];
+    snprintf(root, sizeof root, "%s/intr", res);
+    double end = lt_now() + 20;
+    while (lt_job(root, "RS-0").state != HPOLAB_SLICE_RUNNING &&
+           lt_now() < end)
+        lt_sleep(0.1);
+    assert_int_equal(lt_job(root, "RS-0").state, HPOLAB_SLICE_RUNNING);
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    char *text = lt_read_text(out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
+        fail_msg("status %d\n%s", status, text ? text : "");
+    assert_non_null(strstr(text, "cancelled: 2 jobs"));
+    free(text);
+    struct hpolab_job_state js = lt_job(root, "RS-0");
+    assert_int_equal(js.state, HPOLAB_SLICE_CANCELLED);
+    js = lt_job(root, "RS-1");
+    assert_int_equal(js.state, HPOLAB_SLICE_CANCELLED);
+    assert_non_null(strstr(js.message, "never submitted"));
+    json_t *s = standin_state();
+    const char *name;
+    json_t *v;
+    int n = 0;
+    json_object_foreach(json_object_get(s, "jobs"), name, v)
+    {
+        if (strncmp(name, "intr-", 5) != 0)
+            continue;
+        n++;
+        assert_string_equal(json_string_value(json_object_get(v, "status")),
+                            "Stopped");
+    }
+    assert_int_equal(n, 1);
+    json_decref(s);
+}
+
+/* A job running past its time limit (MaxRuntimeInSeconds) fails with
+ * SageMaker's reason, in the launch's output and in `hpolab status`. */
+static void test_time_limit(void **state)
+{
+    (void)state;
+    sm_use(&env, tmp);
+    char dir[700], st3[760], res[700];
+    snprintf(dir, sizeof dir, "%s/limit", tmp);
+    struct hpolab_error err;
+    assert_int_equal(hpolab_mkdir_p(dir, &err), HPOLAB_OK);
+    snprintf(st3, sizeof st3, "%s/study.json", dir);
+    write_study(st3, "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": "
+                     "\"random\"}}",
+                5, 100);
+    snprintf(res, sizeof res, "%s/results", tmp);
+    const char *launch[] = {"launch", st3, "--engine", "sagemaker", "--role",
+                            role, "--bucket", "smb", "--results_dir", res,
+                            "--experiment_tag", "lim", "--time_limit", "2",
+                            "--wait", NULL};
+    struct cmd_out c;
+    int rc = hpolab(launch, NULL, &c);
+    if (rc != 1 || !strstr(c.out, "1 failed"))
+        fail_msg("rc %d\n%s\n%s", rc, c.out, c.err);
+    cmd_out_free(&c);
+    char root[760];
+    snprintf(root, sizeof root, "%s/lim", res);
+    struct hpolab_job_state js = lt_job(root, "RS-0");
+    assert_int_equal(js.state, HPOLAB_SLICE_FAILED);
+    assert_int_equal(strncmp(js.message, "MaxRuntimeExceeded:", 19), 0);
+    const char *status[] = {"status", "lim", "--results_dir", res, NULL};
+    assert_int_equal(hpolab(status, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "MaxRuntimeExceeded"));
+    cmd_out_free(&c);
 }
 
 /* One line on stderr containing each of want (NULL-terminated), exit rc. */
@@ -406,6 +526,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_cancel_queued),
+        cmocka_unit_test(test_time_limit),
+        cmocka_unit_test(test_interrupt_wait),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

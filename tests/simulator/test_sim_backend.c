@@ -645,8 +645,9 @@ static void test_bad_configurations_fail_the_trial(void **state)
 /* ---- analytic benchmarks ------------------------------------------------------------- */
 
 /* docs/simulator.md: transformer_like, at its optimum lr = 10^-3.9,
- * dropout 0.2, batch_size 24, momentum 0.9, clip 0.5: final 5.0, amplitude
- * 2.5 + 1.5 * 0.2, an epoch costs 35 * (24/24)^0.8 s after 20 s start-up. */
+ * dropout 0.2, batch_size 24, momentum 0.9, clip 0.5: final 5.0, the curve
+ * starts from 10.4 at epoch 0 with alpha = 0.4 + 1.6 * 0.7 * (1 - 0.6 * 0.2),
+ * an epoch costs 77 * (24/24)^0.8 s after 25 s start-up. */
 static void test_transformer_like_optimum_and_curve(void **state)
 {
     struct fx *f = *state;
@@ -660,15 +661,49 @@ static void test_transformer_like_optimum_and_curve(void **state)
              pow(10.0, -3.9));
     start(f, 0, cfg, 0);
     wait_for(f, 41);
-    assert_near(num(&f->ev[0], "val_loss"), 5.0 + 2.5 + 1.5 * 0.2);
-    assert_near(num(&f->ev[39], "val_loss"), 5.0);
+    double alpha = 0.4 + 1.6 * 0.7 * (1.0 - 0.6 * 0.2);
+    double tail = pow(41.0, -alpha);
     for (int r = 1; r <= 40; r++) {
         const struct event *e = &f->ev[r - 1];
+        double g = (pow(r + 1.0, -alpha) - tail) / (1.0 - tail);
+        assert_near(num(e, "val_loss"), 5.0 + (10.4 - 5.0) * g);
         assert_near(num(e, "epoch"), r);
-        assert_near(num(e, "elapsed_time"), 20.0 + 35.0 * r);
+        assert_near(num(e, "elapsed_time"), 25.0 + 77.0 * r);
         if (r > 1)
             assert_true(num(e, "val_loss") < num(&f->ev[r - 2], "val_loss"));
     }
+    assert_near(num(&f->ev[39], "val_loss"), 5.0);
+    /* the reference's example trial (batch_size 27) reports epoch 1 after
+     * about 95 s */
+    clear_events(f);
+    start(f, 2,
+          "{\"lr\": 0.000123, \"dropout\": 0.41, \"batch_size\": 27, "
+          "\"momentum\": 0.77, \"clip\": 0.52, \"epochs\": 1}",
+          0);
+    wait_for(f, 2);
+    assert_true(fabs(num(&f->ev[0], "elapsed_time") - 95.2) < 1.0);
+    /* a slow learner (lr = 1e-6) has hardly moved after one epoch, a fast
+     * one (lr = 1e-3) has, though it ends worse than the optimum */
+    clear_events(f);
+    start(f, 3,
+          "{\"lr\": 1e-6, \"dropout\": 0.2, \"batch_size\": 24, "
+          "\"momentum\": 0.9, \"clip\": 0.5, \"epochs\": 1}",
+          0);
+    start(f, 4,
+          "{\"lr\": 0.001, \"dropout\": 0.2, \"batch_size\": 24, "
+          "\"momentum\": 0.9, \"clip\": 0.5, \"epochs\": 1}",
+          0);
+    wait_for(f, 4);
+    double slow = 0, fast = 0;
+    for (size_t i = 0; i < f->nev; i++)
+        if (!f->ev[i].is_exit) {
+            if (f->ev[i].trial == 3)
+                slow = num(&f->ev[i], "val_loss");
+            else
+                fast = num(&f->ev[i], "val_loss");
+        }
+    assert_true(slow > 9.0);
+    assert_true(fast < 8.5);
     /* a worse configuration ends worse: 2 * (0.8 - 0.7)^2 for lr = 10^-3.6 */
     clear_events(f);
     snprintf(cfg, sizeof cfg,

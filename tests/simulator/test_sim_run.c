@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,14 +90,17 @@ static double now_s(void)
 
 /* hpolab run <study> --results_dir <dir>/<results> [args...]; stdout and
  * stderr go to <dir>/<results>.out / .err. Returns the exit status. */
-static int run_cli(struct fixture *f, const char *study, const char *results,
-                   const char *const *args)
+/* hpolab COMMAND STUDY --results_dir DIR/RESULTS args...; output in
+ * DIR/RESULTS.out and .err */
+static int run_command(struct fixture *f, const char *command,
+                       const char *study, const char *results,
+                       const char *const *args)
 {
     char res[512], out[512], err[512];
     snprintf(res, sizeof res, "%s/%s", f->dir, results);
     snprintf(out, sizeof out, "%s/%s.out", f->dir, results);
     snprintf(err, sizeof err, "%s/%s.err", f->dir, results);
-    const char *argv[40] = {HPOLAB_TEST_CLI, "run", study, "--results_dir",
+    const char *argv[40] = {HPOLAB_TEST_CLI, command, study, "--results_dir",
                             res};
     int n = 5;
     for (int i = 0; args && args[i]; i++)
@@ -116,6 +120,12 @@ static int run_cli(struct fixture *f, const char *study, const char *results,
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_cli(struct fixture *f, const char *study, const char *results,
+                   const char *const *args)
+{
+    return run_command(f, "run", study, results, args);
 }
 
 static char *log_of(struct fixture *f, const char *results, const char *ext)
@@ -311,9 +321,9 @@ static void test_asha_promotion_resumes_shifted(void **state)
         double iter = cell(row, "st_worker_iter");
         double b = cell(row, "config_batch_size");
         double t = cell(row, "st_tuner_time");
-        /* docs/simulator.md: an epoch costs 35 (24 / batch_size)^0.8 s,
-         * after 20 s of start-up */
-        double cost = 35.0 * pow(24.0 / b, 0.8);
+        /* docs/simulator.md: an epoch costs 77 (24 / batch_size)^0.8 s,
+         * after 25 s of start-up */
+        double cost = 77.0 * pow(24.0 / b, 0.8);
         /* no epoch twice, no epoch skipped */
         assert_true(epoch == last_epoch[id] + 1);
         if (iter == 0 && epoch > 1) {
@@ -323,7 +333,7 @@ static void test_asha_promotion_resumes_shifted(void **state)
             assert_true(t >= last_time[id] + cost);
             resumes++;
         } else if (iter == 0) {
-            assert_true(fabs(elapsed - (20.0 + cost)) < 1e-6);
+            assert_true(fabs(elapsed - (25.0 + cost)) < 1e-6);
         } else {
             /* within a run: one epoch later, one epoch's cost later */
             assert_true(fabs(t - last_time[id] - cost) < 1e-6);
@@ -383,6 +393,41 @@ static void test_random_search_finds_known_optima(void **state)
     best = best_of_run(f, "tl.json", "tl", "val_loss");
     assert_true(best >= 5.0 - 1e-12);
     assert_true(best < 5.0 + 0.1);
+}
+
+/* ---- hpolab launch: simulated experiments need one CPU each ------------------ */
+
+/* Simulated trials are no processes, so the local engine runs as many
+ * simulated experiments at once as there are CPUs, whatever n_workers says
+ * (a real experiment with 4 workers takes 4 CPUs). */
+static void test_launch_runs_one_simulated_experiment_per_cpu(void **state)
+{
+    struct fixture *f = *state;
+    write_study(f, "study.json", "{\"benchmark\": \"transformer_like\"}",
+                ODSC_SPACE, "val_loss",
+                ", \"resource_attr\": \"epoch\", \"max_resource_attr\": "
+                "\"epochs\", \"n_workers\": 4, \"max_wallclock_time\": 3600",
+                RS);
+    char study[512];
+    snprintf(study, sizeof study, "%s/study.json", f->dir);
+    const char *args[] = {"--engine", "local", "--wait", "--num_seeds", "2",
+                          "--random_seed", "1", NULL};
+    assert_int_equal(run_command(f, "launch", study, "l", args), 0);
+    cpu_set_t set;
+    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                           : 1;
+    char expect[128];
+    snprintf(expect, sizeof expect, "up to %d experiment(s) at once", cpus);
+    assert_log_has(f, "l", "out", expect);
+    for (int seed = 0; seed < 2; seed++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/l/simrun/RS-%d/job.json", f->dir,
+                 seed);
+        char *job = read_text(path, NULL);
+        assert_non_null(job);
+        assert_non_null(strstr(job, "\"state\":\"done\""));
+        free(job);
+    }
 }
 
 /* ---- tables, --backend ----------------------------------------------------------------- */
@@ -512,6 +557,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_asha_promotion_resumes_shifted,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_launch_runs_one_simulated_experiment_per_cpu, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(test_random_search_finds_known_optima,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_tabulated_example_study, setup,

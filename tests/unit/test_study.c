@@ -49,7 +49,7 @@ static void test_top_level_unknown_key(void **state)
                  "s.json: unknown key 'benchmark' (did you mean "
                  "'benchmarks'?)",
                  "s.json: unknown key 'zzz'; expected one of: name, "
-                 "description, extra_args, defaults, benchmarks, methods, plot",
+                 "description, extra_args, defaults, benchmarks, methods, plot, sagemaker",
                  "s.json: name: expected a non-empty string, got 3");
     hpolab_diag_free(&d);
 }

@@ -136,8 +136,8 @@ static int32_t HPOLAB_ABI slurm_start_trial(void *state, struct hpolab_ctx *ctx,
                                 "starting it again",
                                 (long long)job->trial_id);
     /* a paused run never runs alongside its resume: wait until it is gone */
-    double end = slurm_monotonic() + b->command_timeout;
-    while (old && !old->ended && slurm_monotonic() < end) {
+    double end = hpolab_capture_monotonic() + b->command_timeout;
+    while (old && !old->ended && hpolab_capture_monotonic() < end) {
         int emitted = 0;
         slurm_poll_states(b, ctx, &emitted);
         if (!old->ended)
@@ -201,7 +201,7 @@ static int32_t check(struct slurm_backend *b, struct hpolab_ctx *ctx,
                 *emitted = 1;
         }
     int32_t st = HPOLAB_OK;
-    double now = slurm_monotonic();
+    double now = hpolab_capture_monotonic();
     if (now - b->last_query >= b->poll_interval) {
         b->last_query = now;
         st = slurm_poll_states(b, ctx, emitted);
@@ -214,16 +214,18 @@ static int32_t HPOLAB_ABI slurm_wait_events(void *state, struct hpolab_ctx *ctx,
                                             double timeout_s)
 {
     struct slurm_backend *b = state;
-    double deadline = slurm_monotonic() + (timeout_s > 0 ? timeout_s : 0);
+    double deadline =
+        hpolab_capture_monotonic() + (timeout_s > 0 ? timeout_s : 0);
     for (;;) {
         int emitted = 0;
         int32_t st = check(b, ctx, &emitted);
         if (st != HPOLAB_OK || emitted)
             return st;
-        double left = deadline - slurm_monotonic();
+        double left = deadline - hpolab_capture_monotonic();
         if (left <= 0)
             return HPOLAB_OK;
-        double next = b->last_query + b->poll_interval - slurm_monotonic();
+        double next =
+            b->last_query + b->poll_interval - hpolab_capture_monotonic();
         double wait = left < next ? left : next;
         if (wait < 0.01)
             wait = 0.01;
@@ -242,9 +244,10 @@ static int32_t HPOLAB_ABI slurm_stop_all(void *state, struct hpolab_ctx *ctx,
         b->runs[i]->stopped = 1;
     slurm_cancel(b, ctx, NULL);
     /* wait (Slurm's own KillWait applies) until the jobs are gone */
-    double end = slurm_monotonic() + (grace_s > 0 ? grace_s : 0) + 30.0;
+    double end =
+        hpolab_capture_monotonic() + (grace_s > 0 ? grace_s : 0) + 30.0;
     b->last_query = 0;
-    while (b->n_runs > 0 && slurm_monotonic() < end) {
+    while (b->n_runs > 0 && hpolab_capture_monotonic() < end) {
         int emitted = 0;
         b->last_query = 0;
         slurm_poll_states(b, ctx, &emitted);

@@ -3,7 +3,8 @@
  *   slurm.c         the class: create/destroy, start/stop, wait_events
  *   slurm_trials.c  one submitted job per trial run: batch script, output
  *                   file tailing into lines, final state
- *   slurm_cmd.c     running sbatch / squeue / scancel (argv, no shell) */
+ * sbatch / squeue / scancel run through plugins/common/proc_capture.h
+ * (argv, no shell). */
 #ifndef HPOLAB_SLURM_INTERNAL_H
 #define HPOLAB_SLURM_INTERNAL_H
 
@@ -11,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "proc_capture.h"
+#include "sh_quote.h"
 
 struct slurm_run {
     int64_t trial_id;
@@ -38,21 +42,6 @@ struct slurm_backend {
     size_t n_runs, cap_runs;
     double last_query;
 };
-
-/* ---- slurm_cmd.c ---- */
-struct slurm_cmd_result {
-    int exit_code;  /* 128 + signal when killed */
-    char *out;      /* owned */
-    char *err;      /* owned; trailing whitespace removed */
-};
-/* Run argv (searched in PATH) with a time limit; 0 ran (any exit code),
- * else an errno-like value with *what set to a static description. */
-int slurm_cmd(const char *const *argv, double timeout_s,
-              struct slurm_cmd_result *res, const char **what);
-void slurm_cmd_free(struct slurm_cmd_result *res);
-/* 'text' for sh; [owned: free]. */
-char *slurm_sh_quote(const char *text);
-double slurm_monotonic(void);
 
 /* ---- slurm_trials.c ---- */
 /* Write <trial_dir>/job.sh and submit it; fills run->job_id. */

@@ -96,7 +96,7 @@ static char *script_text(const struct slurm_backend *b,
             tok = i == b->entry_argc + 2 * n ? "--st_checkpoint_dir"
                                              : job->checkpoint_dir;
         }
-        char *q = tok ? slurm_sh_quote(tok) : NULL;
+        char *q = tok ? hpolab_sh_quote(tok) : NULL;
         if (!q) {
             free(s);
             return NULL;
@@ -202,9 +202,10 @@ int32_t slurm_submit(struct slurm_backend *b, struct hpolab_ctx *ctx,
         argv[n++] = t;
     argv[n++] = path;
     argv[n] = NULL;
-    struct slurm_cmd_result r;
+    struct hpolab_capture r;
     const char *what = "";
-    e = extra ? slurm_cmd(argv, b->command_timeout, &r, &what) : ENOMEM;
+    e = extra ? hpolab_capture_run(argv, b->command_timeout, &r, &what)
+              : ENOMEM;
     int32_t st = HPOLAB_OK;
     if (e)
         st = hpolab_set_error(ctx, HPOLAB_ERR_PROCESS,
@@ -227,7 +228,7 @@ int32_t slurm_submit(struct slurm_backend *b, struct hpolab_ctx *ctx,
         run->job_id[d] = '\0';
     }
     if (!e)
-        slurm_cmd_free(&r);
+        hpolab_capture_free(&r);
     free(extra);
     return st;
 }
@@ -370,9 +371,9 @@ int32_t slurm_poll_states(struct slurm_backend *b, struct hpolab_ctx *ctx,
         }
     const char *argv[] = {"squeue", "-h", "-t", "all", "-j", ids, "-O",
                           "JobID:|,State:|,exit_code:", NULL};
-    struct slurm_cmd_result r;
+    struct hpolab_capture r;
     const char *what = "";
-    int e = slurm_cmd(argv, b->command_timeout, &r, &what);
+    int e = hpolab_capture_run(argv, b->command_timeout, &r, &what);
     free(ids);
     if (e) {
         hpolab_log(ctx, HPOLAB_LOG_WARN, "squeue %s", what);
@@ -382,7 +383,7 @@ int32_t slurm_poll_states(struct slurm_backend *b, struct hpolab_ctx *ctx,
     if (r.exit_code != 0 && !purged) {
         hpolab_log(ctx, HPOLAB_LOG_WARN, "squeue failed (exit %d): %s",
                    r.exit_code, r.err);
-        slurm_cmd_free(&r);
+        hpolab_capture_free(&r);
         return HPOLAB_OK;
     }
     for (size_t i = 0; i < b->n_runs; i++) {
@@ -415,7 +416,7 @@ int32_t slurm_poll_states(struct slurm_backend *b, struct hpolab_ctx *ctx,
         else if (is_final(state))
             finish(b, ctx, run, state, (int)code, emitted);
     }
-    slurm_cmd_free(&r);
+    hpolab_capture_free(&r);
     return HPOLAB_OK;
 }
 
@@ -438,15 +439,15 @@ void slurm_cancel(struct slurm_backend *b, struct hpolab_ctx *ctx,
         free(argv);
         return;
     }
-    struct slurm_cmd_result res;
+    struct hpolab_capture res;
     const char *what = "";
-    int e = slurm_cmd(argv, b->command_timeout, &res, &what);
+    int e = hpolab_capture_run(argv, b->command_timeout, &res, &what);
     if (e)
         hpolab_log(ctx, HPOLAB_LOG_WARN, "scancel %s", what);
     else if (res.exit_code != 0)
         hpolab_log(ctx, HPOLAB_LOG_WARN, "scancel failed (exit %d): %s",
                    res.exit_code, res.err);
     if (!e)
-        slurm_cmd_free(&res);
+        hpolab_capture_free(&res);
     free(argv);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "asha.h"
+#include "searcher_link.h"
 
 static void HPOLAB_ABI asha_destroy(void *state)
 {
@@ -179,27 +180,13 @@ static int32_t HPOLAB_ABI asha_create(struct hpolab_ctx *ctx,
     if (st == HPOLAB_OK)
         st = hpolab_host->rng_create(ctx, args->random_seed, &seeds);
     if (st == HPOLAB_OK) {
-        struct hpolab_searcher_args sa = {
-            .struct_size = sizeof sa,
-            .space = args->space,
-            .metric = args->metric,
-            .mode = args->mode,
-            .random_seed = hpolab_host->rng_seed(seeds),
-            .resource_attr = args->resource_attr,
-            .max_resource_attr = args->max_resource_attr,
-            .n_workers = args->n_workers,
-            .options = args->searcher_options,
-            .points_given = args->points_given,
-            .num_points = args->num_points,
-            .points = args->points,
-        };
+        uint32_t searcher_seed = hpolab_host->rng_seed(seeds);
         a->bracket_seed = hpolab_host->rng_seed(seeds);
         hpolab_host->rng_destroy(seeds);
         st = hpolab_host->rng_create(ctx, a->bracket_seed, &a->bracket_rng);
         if (st == HPOLAB_OK)
-            st = hpolab_host->searcher_create(
-                ctx, args->searcher ? args->searcher : "random", &sa,
-                &a->searcher);
+            st = hpolab_common_searcher_create(ctx, args, searcher_seed, 1,
+                                               &a->searcher);
     }
     if (st != HPOLAB_OK) {
         asha_destroy(a);

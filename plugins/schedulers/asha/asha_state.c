@@ -23,12 +23,12 @@
  * a failed restore changes nothing. */
 #include <hpolab/hpolab.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asha.h"
+#include "state_codec.h"
 
 #define STATE_MAGIC "HPAS"
 #define STATE_VERSION 1u
@@ -36,133 +36,63 @@
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* Appends to out, or only counts bytes when out is NULL. */
-struct writer {
-    struct hpolab_buffer *out;
-    uint64_t len;
-    int32_t st;
-};
-
-static void put(struct writer *w, const void *p, uint64_t n)
-{
-    if (w->st != HPOLAB_OK)
-        return;
-    w->len += n;
-    if (w->out)
-        w->st = hpolab_host->buffer_append(w->out, p, n);
-}
-
-static void put_u(struct writer *w, uint64_t v, int bytes)
-{
-    unsigned char b[8];
-    for (int i = 0; i < bytes; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put(w, b, (uint64_t)bytes);
-}
-
-static void put_f64(struct writer *w, double d)
-{
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    put_u(w, bits, 8);
-}
-
-static void put_str(struct writer *w, const char *s)
-{
-    uint64_t len = strlen(s);
-    put_u(w, len, 4);
-    put(w, s, len);
-}
-
-static void put_config(struct writer *w, struct hpolab_ctx *ctx,
-                       int64_t trial_id, const struct hpolab_config *c)
-{
-    uint32_t n = hpolab_host->config_count(c);
-    put_u(w, n, 4);
-    for (uint32_t i = 0; i < n && w->st == HPOLAB_OK; i++) {
-        const char *name = hpolab_host->config_name(c, i);
-        int32_t type = hpolab_host->config_type(c, i);
-        int64_t iv = 0;
-        double dv = 0.0;
-        put_str(w, name);
-        put_u(w, (uint64_t)type, 1);
-        switch (type) {
-        case HPOLAB_VALUE_INT:
-        case HPOLAB_VALUE_BOOL:
-            hpolab_host->config_get_int(c, i, &iv);
-            put_u(w, (uint64_t)iv, type == HPOLAB_VALUE_BOOL ? 1 : 8);
-            break;
-        case HPOLAB_VALUE_DOUBLE:
-            hpolab_host->config_get_double(c, i, &dv);
-            put_f64(w, dv);
-            break;
-        case HPOLAB_VALUE_STRING:
-            put_str(w, hpolab_host->config_get_string(c, i));
-            break;
-        default:
-            /* the host table (ABI 1.0) cannot rebuild null or JSON values */
-            w->st = hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
-                                     "save: trial %" PRId64 ": configuration "
-                                     "entry '%s' has a value of type %d "
-                                     "(null or JSON), which cannot be saved",
-                                     trial_id, name, (int)type);
-        }
-    }
-}
-
-static void put_body(struct writer *w, struct asha *a, struct hpolab_ctx *ctx)
+static void put_body(struct hpolab_state_writer *w, struct asha *a,
+                     struct hpolab_ctx *ctx)
 {
     const struct asha_rungs *rs = &a->rungs;
-    put_u(w, (uint64_t)rs->promotion, 1);
-    put_u(w, (uint64_t)rs->mode, 1);
-    put_u(w, (uint64_t)rs->max_t, 8);
-    put_u(w, rs->num_rungs, 4);
+    hpolab_state_put_u(w, (uint64_t)rs->promotion, 1);
+    hpolab_state_put_u(w, (uint64_t)rs->mode, 1);
+    hpolab_state_put_u(w, (uint64_t)rs->max_t, 8);
+    hpolab_state_put_u(w, rs->num_rungs, 4);
     for (size_t k = 0; k < rs->num_rungs; k++)
-        put_u(w, (uint64_t)rs->rungs[k].level, 8);
-    put_u(w, rs->num_brackets, 4);
-    put_u(w, a->bracket_seed, 4);
-    put_u(w, a->bracket_draws, 8);
-    put_u(w, rs->num_trials, 8);
+        hpolab_state_put_u(w, (uint64_t)rs->rungs[k].level, 8);
+    hpolab_state_put_u(w, rs->num_brackets, 4);
+    hpolab_state_put_u(w, a->bracket_seed, 4);
+    hpolab_state_put_u(w, a->bracket_draws, 8);
+    hpolab_state_put_u(w, rs->num_trials, 8);
     for (size_t i = 0; i < rs->num_trials; i++) {
         const struct asha_trial *t = &rs->trials[i];
-        put_u(w, (uint64_t)t->id, 8);
-        put_u(w, t->bracket, 4);
-        put_u(w, (uint64_t)t->milestone, 8);
-        put_u(w, (uint64_t)t->resume_from, 8);
-        put_u(w, (uint64_t)t->decision, 1);
+        hpolab_state_put_u(w, (uint64_t)t->id, 8);
+        hpolab_state_put_u(w, t->bracket, 4);
+        hpolab_state_put_u(w, (uint64_t)t->milestone, 8);
+        hpolab_state_put_u(w, (uint64_t)t->resume_from, 8);
+        hpolab_state_put_u(w, (uint64_t)t->decision, 1);
     }
     for (size_t k = 0; k < rs->num_rungs; k++) {
         const struct asha_rung *r = &rs->rungs[k];
-        put_u(w, r->n, 8);
+        hpolab_state_put_u(w, r->n, 8);
         for (size_t j = 0; j < r->n && w->st == HPOLAB_OK; j++) {
             struct asha_entry e;
             asha_rung_entry(r, j, &e);
-            put_u(w, (uint64_t)e.trial_id, 8);
-            put_f64(w, e.value);
-            put_u(w, (uint64_t)(e.promoted != 0), 1);
+            hpolab_state_put_u(w, (uint64_t)e.trial_id, 8);
+            hpolab_state_put_f64(w, e.value);
+            hpolab_state_put_u(w, (uint64_t)(e.promoted != 0), 1);
         }
     }
-    put_u(w, a->configs.count, 8);
+    hpolab_state_put_u(w, a->configs.count, 8);
     for (size_t i = 0; i < a->configs.count && w->st == HPOLAB_OK; i++) {
-        put_u(w, (uint64_t)a->configs.items[i].trial_id, 8);
-        put_config(w, ctx, a->configs.items[i].trial_id,
-                   a->configs.items[i].config);
+        hpolab_state_put_u(w, (uint64_t)a->configs.items[i].trial_id, 8);
+        char whose[40];
+        snprintf(whose, sizeof whose, "trial %" PRId64,
+                 a->configs.items[i].trial_id);
+        hpolab_state_put_config(w, ctx, a->configs.items[i].config, NULL, NULL,
+                                whose);
     }
-    put(w, "SRCH", 4);
+    hpolab_state_put(w, "SRCH", 4);
 }
 
 int32_t HPOLAB_ABI asha_save(void *state, struct hpolab_ctx *ctx,
                              struct hpolab_buffer *out)
 {
     struct asha *a = state;
-    struct writer count = {NULL, 0, HPOLAB_OK};
+    struct hpolab_state_writer count = {NULL, 0, HPOLAB_OK};
     put_body(&count, a, ctx);
     if (count.st != HPOLAB_OK)
         return count.st;
-    struct writer w = {out, 0, HPOLAB_OK};
-    put(&w, STATE_MAGIC, 4);
-    put_u(&w, STATE_VERSION, 4);
-    put_u(&w, count.len, 8);
+    struct hpolab_state_writer w = {out, 0, HPOLAB_OK};
+    hpolab_state_put(&w, STATE_MAGIC, 4);
+    hpolab_state_put_u(&w, STATE_VERSION, 4);
+    hpolab_state_put_u(&w, count.len, 8);
     put_body(&w, a, ctx);
     if (w.st == HPOLAB_ERR_NOMEM)
         return hpolab_set_error(ctx, w.st, "save: out of memory");
@@ -172,95 +102,6 @@ int32_t HPOLAB_ABI asha_save(void *state, struct hpolab_ctx *ctx,
 }
 
 /* ---- reading ------------------------------------------------------------ */
-
-struct reader {
-    const unsigned char *p;
-    uint64_t end, pos; /* reads stop at end (the end of the body) */
-    struct hpolab_ctx *ctx;
-    int32_t st;
-};
-
-/* The first failure wins; later reads are no-ops. */
-static int32_t bad(struct reader *r, int32_t status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int32_t bad(struct reader *r, int32_t status, const char *fmt, ...)
-{
-    if (r->st != HPOLAB_OK)
-        return r->st;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    r->st = hpolab_set_error(r->ctx, status, "restore: ASHA state, %s", msg);
-    return r->st;
-}
-
-static uint64_t get_u(struct reader *r, int bytes, const char *what)
-{
-    if (r->st != HPOLAB_OK)
-        return 0;
-    if (r->end - r->pos < (uint64_t)bytes) {
-        bad(r, HPOLAB_ERR_PARSE,
-            "truncated: %s needs %d bytes at byte %" PRIu64 ", but the "
-            "ASHA part ends at byte %" PRIu64,
-            what, bytes, r->pos, r->end);
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++)
-        v |= (uint64_t)r->p[r->pos + (uint64_t)i] << (8 * i);
-    r->pos += (uint64_t)bytes;
-    return v;
-}
-
-static double get_f64(struct reader *r, const char *what)
-{
-    uint64_t bits = get_u(r, 8, what);
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-/* A NUL-terminated copy [owned: free] of a u32-length-prefixed string, or
- * NULL after a failure. */
-static char *get_str(struct reader *r, const char *what)
-{
-    uint64_t len = get_u(r, 4, what);
-    if (r->st != HPOLAB_OK)
-        return NULL;
-    if (r->end - r->pos < len) {
-        bad(r, HPOLAB_ERR_PARSE,
-            "truncated: %s of %" PRIu64 " bytes at byte %" PRIu64
-            ", but the ASHA part ends at byte %" PRIu64,
-            what, len, r->pos, r->end);
-        return NULL;
-    }
-    char *s = malloc(len + 1);
-    if (!s) {
-        bad(r, HPOLAB_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    memcpy(s, r->p + r->pos, len);
-    s[len] = '\0';
-    r->pos += len;
-    return s;
-}
-
-/* A count of items of at least item_size bytes each that must fit in what
- * is left of the body (guards the allocations against damaged counts). */
-static uint64_t get_count(struct reader *r, int bytes, uint64_t item_size,
-                          const char *what)
-{
-    uint64_t n = get_u(r, bytes, what);
-    if (r->st == HPOLAB_OK && n > (r->end - r->pos) / item_size)
-        bad(r, HPOLAB_ERR_PARSE,
-            "truncated or damaged: %" PRIu64 " %s do not fit in the %" PRIu64
-            " bytes left of the body",
-            n, what, r->end - r->pos);
-    return r->st == HPOLAB_OK ? n : 0;
-}
 
 static void describe(char *buf, size_t len, int promotion, int32_t mode,
                      int64_t max_t, const int64_t *levels, size_t k,
@@ -280,23 +121,25 @@ static void describe(char *buf, size_t len, int promotion, int32_t mode,
 
 /* The saved layout must be this instance's: a state of another study's
  * scheduler would give meaningless decisions. */
-static void check_layout(struct reader *r, const struct asha_rungs *rs)
+static void check_layout(struct hpolab_state_reader *r,
+                         const struct asha_rungs *rs)
 {
-    int promotion = (int)get_u(r, 1, "the type");
-    int32_t mode = (int32_t)get_u(r, 1, "the mode");
-    int64_t max_t = (int64_t)get_u(r, 8, "max_t");
-    uint64_t k = get_u(r, 4, "the number of rungs");
+    int promotion = (int)hpolab_state_get_u(r, 1, "the type");
+    int32_t mode = (int32_t)hpolab_state_get_u(r, 1, "the mode");
+    int64_t max_t = (int64_t)hpolab_state_get_u(r, 8, "max_t");
+    uint64_t k = hpolab_state_get_u(r, 4, "the number of rungs");
     if (r->st != HPOLAB_OK)
         return;
     if (k > ASHA_MAX_RUNGS) {
-        bad(r, HPOLAB_ERR_PARSE, "damaged: %" PRIu64 " rungs (at most %d)",
-            k, ASHA_MAX_RUNGS);
+        hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                         "damaged: %" PRIu64 " rungs (at most %d)", k,
+                         ASHA_MAX_RUNGS);
         return;
     }
     int64_t levels[ASHA_MAX_RUNGS];
     for (uint64_t i = 0; i < k; i++)
-        levels[i] = (int64_t)get_u(r, 8, "a rung level");
-    uint64_t brackets = get_u(r, 4, "the number of brackets");
+        levels[i] = (int64_t)hpolab_state_get_u(r, 8, "a rung level");
+    uint64_t brackets = hpolab_state_get_u(r, 4, "the number of brackets");
     if (r->st != HPOLAB_OK)
         return;
     int same = promotion == rs->promotion && mode == rs->mode &&
@@ -320,129 +163,79 @@ static void check_layout(struct reader *r, const struct asha_rungs *rs)
                              saved, mine);
 }
 
-static void get_trials(struct reader *r, struct asha_rungs *rs)
+static void get_trials(struct hpolab_state_reader *r, struct asha_rungs *rs)
 {
-    uint64_t n = get_count(r, 8, 29, "trials");
+    uint64_t n = hpolab_state_get_count(r, 8, 29, "trials");
     for (uint64_t i = 0; i < n && r->st == HPOLAB_OK; i++) {
-        int64_t id = (int64_t)get_u(r, 8, "a trial id");
-        uint64_t bracket = get_u(r, 4, "a trial's bracket");
-        int64_t milestone = (int64_t)get_u(r, 8, "a trial's milestone");
-        int64_t resume_from = (int64_t)get_u(r, 8, "a trial's resume_from");
-        int32_t decision = (int32_t)get_u(r, 1, "a trial's decision");
+        int64_t id = (int64_t)hpolab_state_get_u(r, 8, "a trial id");
+        uint64_t bracket = hpolab_state_get_u(r, 4, "a trial's bracket");
+        int64_t milestone =
+            (int64_t)hpolab_state_get_u(r, 8, "a trial's milestone");
+        int64_t resume_from =
+            (int64_t)hpolab_state_get_u(r, 8, "a trial's resume_from");
+        int32_t decision =
+            (int32_t)hpolab_state_get_u(r, 1, "a trial's decision");
         if (r->st != HPOLAB_OK)
             return;
         int st = asha_rungs_restore_trial(rs, id, (size_t)bracket, milestone,
                                           resume_from, decision);
         if (st == ASHA_ERR_NOMEM)
-            bad(r, HPOLAB_ERR_NOMEM, "out of memory");
+            hpolab_state_bad(r, HPOLAB_ERR_NOMEM, "out of memory");
         else if (st != ASHA_OK)
-            bad(r, HPOLAB_ERR_PARSE,
-                "damaged: trial %" PRId64 " (bracket %" PRIu64
-                ", milestone %" PRId64 ", resume_from %" PRId64
-                ", decision %d) is a duplicate or out of range",
-                id, bracket, milestone, resume_from, (int)decision);
+            hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                             "damaged: trial %" PRId64 " (bracket %" PRIu64
+                             ", milestone %" PRId64 ", resume_from %" PRId64
+                             ", decision %d) is a duplicate or out of range",
+                             id, bracket, milestone, resume_from,
+                             (int)decision);
     }
 }
 
-static void get_rungs(struct reader *r, struct asha_rungs *rs)
+static void get_rungs(struct hpolab_state_reader *r, struct asha_rungs *rs)
 {
     for (size_t k = 0; k < rs->num_rungs && r->st == HPOLAB_OK; k++) {
-        uint64_t n = get_count(r, 8, 17, "rung entries");
+        uint64_t n = hpolab_state_get_count(r, 8, 17, "rung entries");
         for (uint64_t j = 0; j < n && r->st == HPOLAB_OK; j++) {
-            int64_t id = (int64_t)get_u(r, 8, "a rung entry's trial id");
-            double y = get_f64(r, "a rung entry's value");
-            int promoted = (int)get_u(r, 1, "a rung entry's flag");
+            int64_t id =
+                (int64_t)hpolab_state_get_u(r, 8, "a rung entry's trial id");
+            double y = hpolab_state_get_f64(r, "a rung entry's value");
+            int promoted = (int)hpolab_state_get_u(r, 1, "a rung entry's flag");
             if (r->st != HPOLAB_OK)
                 return;
             int st = asha_rungs_restore_entry(rs, k, id, y, promoted);
             if (st == ASHA_ERR_NOMEM)
-                bad(r, HPOLAB_ERR_NOMEM, "out of memory");
+                hpolab_state_bad(r, HPOLAB_ERR_NOMEM, "out of memory");
             else if (st == ASHA_ERR_UNKNOWN)
-                bad(r, HPOLAB_ERR_PARSE,
-                    "damaged: rung %" PRId64 " has an entry of trial %" PRId64
-                    ", which is not a saved trial",
-                    rs->rungs[k].level, id);
+                hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                                 "damaged: rung %" PRId64
+                                 " has an entry of trial %" PRId64
+                                 ", which is not a saved trial",
+                                 rs->rungs[k].level, id);
             else if (st != ASHA_OK)
-                bad(r, HPOLAB_ERR_PARSE,
-                    "damaged: rung %" PRId64 ": entry %" PRIu64
-                    " (trial %" PRId64 ") is a duplicate or out of order",
-                    rs->rungs[k].level, j, id);
+                hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                                 "damaged: rung %" PRId64 ": entry %" PRIu64
+                                 " (trial %" PRId64
+                                 ") is a duplicate or out of order",
+                                 rs->rungs[k].level, j, id);
         }
     }
 }
 
-/* One configuration [owned: config_free], or NULL after a failure. */
-static struct hpolab_config *get_config(struct reader *r)
+static void get_configs(struct hpolab_state_reader *r,
+                        struct asha_configs *configs)
 {
-    uint64_t n = get_count(r, 4, 6, "configuration entries");
-    struct hpolab_config *c = NULL;
-    if (r->st != HPOLAB_OK)
-        return NULL;
-    int32_t st = hpolab_host->config_new(r->ctx, &c);
-    if (st != HPOLAB_OK) {
-        r->st = st;
-        return NULL;
-    }
+    uint64_t n = hpolab_state_get_count(r, 8, 12, "configurations");
     for (uint64_t i = 0; i < n && r->st == HPOLAB_OK; i++) {
-        char *name = get_str(r, "a configuration entry's name");
-        uint64_t type = get_u(r, 1, "a configuration value's type");
-        if (r->st == HPOLAB_OK) {
-            switch (type) {
-            case HPOLAB_VALUE_INT: {
-                int64_t v = (int64_t)get_u(r, 8, "an integer value");
-                if (r->st == HPOLAB_OK)
-                    r->st = hpolab_host->config_set_int(r->ctx, c, name, v);
-                break;
-            }
-            case HPOLAB_VALUE_BOOL: {
-                uint64_t v = get_u(r, 1, "a boolean value");
-                if (r->st == HPOLAB_OK)
-                    r->st = hpolab_host->config_set_bool(r->ctx, c, name,
-                                                         v != 0);
-                break;
-            }
-            case HPOLAB_VALUE_DOUBLE: {
-                double v = get_f64(r, "a float value");
-                if (r->st == HPOLAB_OK)
-                    r->st = hpolab_host->config_set_double(r->ctx, c, name,
-                                                           v);
-                break;
-            }
-            case HPOLAB_VALUE_STRING: {
-                char *v = get_str(r, "a string value");
-                if (r->st == HPOLAB_OK)
-                    r->st = hpolab_host->config_set_string(r->ctx, c, name,
-                                                           v);
-                free(v);
-                break;
-            }
-            default:
-                bad(r, HPOLAB_ERR_PARSE,
-                    "damaged: configuration entry '%s' has type %" PRIu64,
-                    name, type);
-            }
-        }
-        free(name);
-    }
-    if (r->st != HPOLAB_OK) {
-        hpolab_host->config_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-static void get_configs(struct reader *r, struct asha_configs *configs)
-{
-    uint64_t n = get_count(r, 8, 12, "configurations");
-    for (uint64_t i = 0; i < n && r->st == HPOLAB_OK; i++) {
-        int64_t id = (int64_t)get_u(r, 8, "a configuration's trial id");
-        struct hpolab_config *c = get_config(r);
+        int64_t id =
+            (int64_t)hpolab_state_get_u(r, 8, "a configuration's trial id");
+        struct hpolab_config *c = hpolab_state_get_config(r);
         if (!c)
             return;
         if (asha_configs_find(configs, id)) {
             hpolab_host->config_free(c);
-            bad(r, HPOLAB_ERR_PARSE,
-                "damaged: two configurations of trial %" PRId64, id);
+            hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                             "damaged: two configurations of trial %" PRId64,
+                             id);
             return;
         }
         r->st = asha_configs_put(configs, r->ctx, id, c);
@@ -467,18 +260,20 @@ static void fresh_free(struct fresh *f)
     f->rng = NULL;
 }
 
-static void get_body(struct reader *r, struct asha *a, struct fresh *f)
+static void get_body(struct hpolab_state_reader *r, struct asha *a,
+                     struct fresh *f)
 {
     check_layout(r, &a->rungs);
-    f->seed = (uint32_t)get_u(r, 4, "the bracket seed");
-    f->draws = get_u(r, 8, "the number of bracket draws");
+    f->seed = (uint32_t)hpolab_state_get_u(r, 4, "the bracket seed");
+    f->draws = hpolab_state_get_u(r, 8, "the number of bracket draws");
     get_trials(r, &f->rungs);
     get_rungs(r, &f->rungs);
     get_configs(r, &f->configs);
     if (r->st != HPOLAB_OK)
         return;
     if (r->end - r->pos != 4 || memcmp(r->p + r->pos, "SRCH", 4) != 0) {
-        bad(r, HPOLAB_ERR_PARSE,
+        hpolab_state_bad(
+            r, HPOLAB_ERR_PARSE,
             "damaged: the body should end with \"SRCH\" at byte %" PRIu64
             " but ends at byte %" PRIu64,
             r->pos, r->end);
@@ -499,9 +294,9 @@ int32_t HPOLAB_ABI asha_restore(void *state, struct hpolab_ctx *ctx,
         return hpolab_set_error(ctx, HPOLAB_ERR_PARSE,
                                 "restore: not an ASHA scheduler state (it "
                                 "does not start with \"" STATE_MAGIC "\")");
-    struct reader r = {p, size, 4, ctx, HPOLAB_OK};
-    uint64_t version = get_u(&r, 4, "the version");
-    uint64_t body = get_u(&r, 8, "the body length");
+    struct hpolab_state_reader r = {p, size, 4, ctx, HPOLAB_OK, "ASHA"};
+    uint64_t version = hpolab_state_get_u(&r, 4, "the version");
+    uint64_t body = hpolab_state_get_u(&r, 8, "the body length");
     if (r.st != HPOLAB_OK)
         return r.st;
     if (version != STATE_VERSION)

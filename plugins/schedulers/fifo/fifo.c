@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "searcher_link.h"
+
 struct fifo {
     struct hpolab_searcher *searcher;
     char *metric;
@@ -41,26 +43,11 @@ static int32_t HPOLAB_ABI fifo_create(struct hpolab_ctx *ctx,
                            : hpolab_set_error(ctx, HPOLAB_ERR_NOMEM,
                                               "out of memory");
     if (st == HPOLAB_OK) {
-        struct hpolab_searcher_args sa = {
-            .struct_size = sizeof sa,
-            .space = args->space,
-            .metric = args->metric,
-            .mode = args->mode,
-            .random_seed = hpolab_host->rng_seed(seeds),
-            /* FIFO is single-fidelity: no resource for its searcher, so a
-             * multi-fidelity capable searcher (bayesopt) runs plain BO */
-            .resource_attr = NULL,
-            .max_resource_attr = NULL,
-            .n_workers = args->n_workers,
-            .options = args->searcher_options,
-            .points_given = args->points_given,
-            .num_points = args->num_points,
-            .points = args->points,
-        };
+        uint32_t seed = hpolab_host->rng_seed(seeds);
         hpolab_host->rng_destroy(seeds);
-        st = hpolab_host->searcher_create(
-            ctx, args->searcher ? args->searcher : "random", &sa,
-            &f->searcher);
+        /* FIFO is single-fidelity: no resource for its searcher, so a
+         * multi-fidelity capable searcher (bayesopt) runs plain BO */
+        st = hpolab_common_searcher_create(ctx, args, seed, 0, &f->searcher);
     }
     if (st != HPOLAB_OK) {
         fifo_destroy(f);

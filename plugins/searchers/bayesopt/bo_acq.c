@@ -92,7 +92,7 @@ double bo_acq_minimize(struct bo_acq *a, double *x, const double *lo,
                        const double *hi, int maxiter, int *nevals)
 {
     /* SciPy's fmin_l_bfgs_b defaults: factr 1e7 (ftol ~ 2.2e-9), pgtol 1e-5 */
-    struct bo_lbfgs_opts o = {maxiter, 1e7 * 2.220446049250313e-16, 1e-5};
+    struct bo_lbfgs_opts o = {maxiter, 1e7 * 2.220446049250313e-16, 1e-5, 20};
     return bo_minimize_box(a->post->d, x, lo, hi, acq_objective, a, &o,
                            nevals);
 }

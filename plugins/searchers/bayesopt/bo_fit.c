@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WARM_MARGIN 1e-4
+
 struct box {
     size_t k;
     const double *lo, *hi;
@@ -148,7 +150,7 @@ double bo_minimize_box(size_t k, double *x, const double *lo,
     param.m = 10;
     param.max_iterations = o->maxiter;
     param.epsilon = 0.0; /* gtol is tested in progress() */
-    param.max_linesearch = 20;
+    param.max_linesearch = o->maxls > 0 ? o->maxls : 20;
     lbfgsfloatval_t fx = 0;
     (void)lbfgs((int)k, z, &fx, evaluate, progress, &b, &param);
     if (isfinite(b.best_f))
@@ -211,7 +213,7 @@ static void *run_restart(void *p)
 
 int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
            const struct bo_fit_opts *o, double (*normal)(void *),
-           void *nctx, double *best_f)
+           void *nctx, double *best_f, struct bo_fit_stats *stats)
 {
     size_t np = m->np, ns = o->nstarts > 0 ? (size_t)o->nstarts : 0;
     double *init = malloc(np * sizeof *init), *lo = malloc(np * sizeof *lo),
@@ -229,6 +231,17 @@ int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
             bo_model_reset(m);
         memcpy(init, m->theta, np * sizeof *init);
         bo_model_bounds(m, lo, hi);
+        /* a warm start at a bound would stay there: the sigmoid map's
+         * derivative vanishes, so start a little inside the box */
+        double margin = o->warmstart ? WARM_MARGIN : 0.0;
+        for (size_t i = 0; i < np && margin > 0.0; i++)
+            if (isfinite(lo[i]) && isfinite(hi[i])) {
+                double w = (hi[i] - lo[i]) * margin;
+                if (init[i] < lo[i] + w)
+                    init[i] = lo[i] + w;
+                if (init[i] > hi[i] - w)
+                    init[i] = hi[i] - w;
+            }
         /* restart k >= 1 starts from init + N(0,1), drawn in restart order
          * (restart 0 draws nothing, so a concurrent run draws the same) */
         for (size_t k = 0; k < ns; k++) {
@@ -237,7 +250,8 @@ int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
             r->ws = k == 0 ? ws : &r->own;
             r->lo = lo;
             r->hi = hi;
-            r->o = (struct bo_lbfgs_opts){o->maxiter, o->tol, o->tol};
+            r->o = (struct bo_lbfgs_opts){o->maxiter, o->tol, o->tol,
+                                          o->maxls};
             for (size_t i = 0; i < np; i++) {
                 double v = init[i] + (k > 0 ? normal(nctx) : 0.0);
                 r->x[i] = v < lo[i] ? lo[i] : v > hi[i] ? hi[i] : v;
@@ -276,6 +290,12 @@ int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
         memcpy(m->theta, best, np * sizeof *best);
     if (best_f)
         *best_f = best_val;
+    if (stats) {
+        stats->evals = 0;
+        stats->restarts = (int)ns;
+        for (size_t k = 0; k < ns && rs; k++)
+            stats->evals += rs[k].nev > 0 ? rs[k].nev : 0;
+    }
     for (size_t k = 0; rs && k < ns; k++) {
         free(rs[k].m.theta);
         free(rs[k].x);

@@ -19,6 +19,7 @@ struct bo_lbfgs_opts {
     double ftol; /* stop when the relative decrease is <= ftol (SciPy) */
     double gtol; /* stop when the projected gradient's largest entry (in
                     the original coordinates) is <= gtol (SciPy's pgtol) */
+    int maxls;   /* line-search evaluations per iteration (0: 20, SciPy) */
 };
 
 /* Minimise f over the box [lo, hi] (infinite bounds allowed) from x. On
@@ -36,6 +37,13 @@ struct bo_fit_opts {
     int warmstart; /* start from the current theta instead of the initial */
     int threads;   /* > 1: run restarts two at a time (same result) once
                       there are >= 64 data points */
+    int maxls;     /* line-search limit per iteration (0: 20) */
+};
+
+/* What one fit did (for the debug log and the benchmark). */
+struct bo_fit_stats {
+    int evals;     /* NLL + gradient evaluations, all restarts */
+    int restarts;  /* restarts run */
 };
 
 /* Fit m->theta to dt (§3.6): restart 0 from the start values, restart k >= 1
@@ -44,9 +52,10 @@ struct bo_fit_opts {
  * with the smallest objective; unchanged (start values) if all failed.
  * The restarts are independent, so with threads > 1 they run two at a
  * time, giving the same result as one after the other.
+ * stats (may be NULL) receives the evaluation count.
  * Returns the number of restarts that evaluated, or -1 out of memory. */
 int bo_fit(struct bo_model *m, const struct bo_data *dt, struct bo_ws *ws,
            const struct bo_fit_opts *o, double (*normal)(void *),
-           void *nctx, double *best_f);
+           void *nctx, double *best_f, struct bo_fit_stats *stats);
 
 #endif

@@ -300,6 +300,7 @@ void bo_post_free(struct bo_post *p)
     free(p->k);
     free(p->v);
     free(p->dk);
+    free(p->rt);
     memset(p, 0, sizeof *p);
 }
 
@@ -320,9 +321,10 @@ int bo_post_compute(struct bo_post *p, const struct bo_model *m,
     p->k = malloc(n1 * sizeof *p->k);
     p->v = malloc(n1 * sizeof *p->v);
     p->dk = malloc(n1 * (d ? d : 1) * sizeof *p->dk);
+    p->rt = m->mf ? malloc(n1 * sizeof *p->rt) : NULL;
     double *K = malloc(n1 * n1 * sizeof *K);
     if (!p->b2 || !p->x || (m->mf && !p->r) || !p->L || !p->alpha || !p->k ||
-        !p->v || !p->dk || !K) {
+        !p->v || !p->dk || (m->mf && !p->rt) || !K) {
         free(K);
         bo_post_free(p);
         return -1;
@@ -331,12 +333,43 @@ int bo_post_compute(struct bo_post *p, const struct bo_model *m,
     memcpy(p->x, x, n * d * sizeof *x);
     if (m->mf)
         memcpy(p->r, r, n * sizeof *r);
+    if (m->mf)
+        for (size_t i = 0; i < n; i++)
+            p->k[i] = bo_kappa(&p->h, r[i], NULL, NULL);
+    /* kappa(r_i + r_j) by distinct level pair (rungs: a handful) */
+    double lv[BO_MAX_LEVELS], ts[BO_MAX_LEVELS * BO_MAX_LEVELS];
+    size_t nl = 0, *lev = m->mf ? malloc(n1 * sizeof *lev) : NULL;
+    int tables = lev != NULL;
+    for (size_t i = 0; tables && i < n; i++) {
+        size_t a = 0;
+        while (a < nl && lv[a] != r[i])
+            a++;
+        if (a == nl) {
+            if (nl == BO_MAX_LEVELS) {
+                tables = 0;
+                break;
+            }
+            lv[nl++] = r[i];
+        }
+        lev[i] = a;
+    }
+    for (size_t a = 0; tables && a < nl; a++)
+        for (size_t b = 0; b < nl; b++)
+            ts[a * BO_MAX_LEVELS + b] = bo_kappa(&p->h, lv[a] + lv[b], NULL,
+                                                 NULL);
+    const double g2 = p->h.gamma * p->h.gamma;
     for (size_t j = 0; j < n; j++)
         for (size_t i = j; i < n; i++) {
-            double k = bo_cov(&p->h, x + i * d, m->mf ? r[i] : 0.0, x + j * d,
-                              m->mf ? r[j] : 0.0);
+            /* bo_cov, with the kappa values looked up */
+            double k = bo_matern(&p->h, x + i * d, x + j * d, NULL);
+            if (m->mf) {
+                double ks = tables ? ts[lev[i] * BO_MAX_LEVELS + lev[j]]
+                                   : bo_kappa(&p->h, r[i] + r[j], NULL, NULL);
+                k += g2 * (ks - p->k[i] * p->k[j]);
+            }
             K[i + j * n] = K[j + i * n] = k;
         }
+    free(lev);
     int rc = bo_chol_jitter(K, n, p->h.noise, p->L, &p->jitter);
     free(K);
     if (rc != 0) {
@@ -351,20 +384,38 @@ int bo_post_compute(struct bo_post *p, const struct bo_model *m,
     return 0;
 }
 
+/* Multi-fidelity: the resource part of k((x, r), (x_i, r_i)) for every
+ * training input, gamma^2 (kappa(r + r_i) - kappa(r) kappa(r_i)), cached
+ * for the last r (the acquisition evaluates at one resource). NULL when
+ * single-fidelity. */
+static const double *resource_terms(struct bo_post *p, double r)
+{
+    if (!p->h.mf)
+        return NULL;
+    if (!p->rt_valid || p->rt_r != r) {
+        double kr = bo_kappa(&p->h, r, NULL, NULL);
+        for (size_t i = 0; i < p->n; i++)
+            p->rt[i] = p->h.gamma * p->h.gamma *
+                       (bo_kappa(&p->h, r + p->r[i], NULL, NULL) -
+                        kr * bo_kappa(&p->h, p->r[i], NULL, NULL));
+        p->rt_r = r;
+        p->rt_valid = 1;
+    }
+    return p->rt;
+}
+
 void bo_post_predict(struct bo_post *p, const double *x, double r,
                      double *mean, double *var, double *dmean, double *dvar)
 {
     size_t n = p->n, d = p->d;
     int grad = dmean && dvar;
+    const double *rt = resource_terms(p, r);
     for (size_t i = 0; i < n; i++) {
         const double *xi = p->x + i * d;
         double dq;
         double k = bo_matern(&p->h, x, xi, grad ? &dq : NULL);
-        if (p->h.mf)
-            k += p->h.gamma * p->h.gamma *
-                 (bo_kappa(&p->h, r + p->r[i], NULL, NULL) -
-                  bo_kappa(&p->h, r, NULL, NULL) *
-                      bo_kappa(&p->h, p->r[i], NULL, NULL));
+        if (rt)
+            k += rt[i];
         p->k[i] = k;
         p->v[i] = k;
         if (grad)
@@ -479,14 +530,12 @@ int bo_post_predict_batch(struct bo_post *p, const double *xs, size_t N,
         free(M);
         return -1;
     }
-    double kr = p->h.mf ? bo_kappa(&p->h, r, NULL, NULL) : 0.0;
+    const double *rt = resource_terms(p, r);
     for (size_t c = 0; c < N; c++)
         for (size_t i = 0; i < n; i++) {
             double k = bo_matern(&p->h, xs + c * d, p->x + i * d, NULL);
-            if (p->h.mf)
-                k += p->h.gamma * p->h.gamma *
-                     (bo_kappa(&p->h, r + p->r[i], NULL, NULL) -
-                      kr * bo_kappa(&p->h, p->r[i], NULL, NULL));
+            if (rt)
+                k += rt[i];
             Ks[i + c * n] = k;
         }
     double m0 = bo_mean_at(&p->h, r);

@@ -63,6 +63,9 @@ struct bo_post {
     double *alpha;   /* [owned] n x mc: A^{-1} (Y - mean) */
     double jitter;
     double *k, *v, *dk; /* [owned] scratch: n, n, n x d */
+    double *rt;      /* [owned] mf: n resource terms at rt_r */
+    double rt_r;
+    int rt_valid;
 };
 void bo_post_free(struct bo_post *p);
 

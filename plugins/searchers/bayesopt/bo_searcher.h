@@ -60,6 +60,12 @@ struct bo_options {
     int64_t opt_skip_init_length, opt_skip_period, num_fantasy_samples;
     int64_t max_size_data_for_model, resource_acq_bohb_threshold;
     int64_t fit_threads; /* hpolab: restarts run two at a time if > 1 */
+    /* hpolab: with opt_warmstart, refits on >= opt_warm_init_length
+     * observations are warm (one restart from the last values); every
+     * opt_restart_period-th of them (0: none) also runs the cold fit */
+    int64_t opt_restart_period, opt_warm_init_length;
+    /* hpolab: fit on at most this many points (evenly spaced; 0: all) */
+    int64_t opt_fit_max_size;
     int32_t opt_warmstart, no_fantasizing, normalize_targets;
     int32_t skip_local_optimization, allow_duplicates, acq_scoring;
     double max_size_top_fraction, xi, opt_tol;
@@ -91,6 +97,7 @@ struct bo_searcher {
     int fitted;             /* model.theta holds fitted values */
     uint64_t fit_nobs;      /* observation count at the last refit */
     uint64_t growths;       /* data growths seen (opt_skip_period) */
+    uint64_t fits;          /* refits done (opt_restart_period) */
     struct bo_ws ws;
 };
 

@@ -3,8 +3,10 @@
  * then fit, fantasies, candidates, Thompson ranking and one local EI
  * optimisation. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bo_acq.h"
 #include "bo_fit.h"
@@ -13,6 +15,15 @@
 #define RANDOM_ATTEMPTS (50 * 100) /* §3.3: 50 x RandomSearcher's 100 */
 #define CANDIDATE_ROUNDS 20
 #define ACQ_MAXITER 1000
+#define WARM_MAXLS 4
+
+/* Monotonic clock in ms, for the debug log's timings. */
+static double mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
 
 static int32_t nomem(struct hpolab_ctx *ctx)
 {
@@ -105,14 +116,83 @@ static int32_t maybe_fit(struct bo_searcher *s, struct hpolab_ctx *ctx,
     s->fit_nobs = s->nobs;
     if (!fit)
         return HPOLAB_OK;
-    struct bo_fit_opts fo = {(int)s->o.opt_nstarts, (int)s->o.opt_maxiter,
-                             s->o.opt_tol, s->o.opt_warmstart && s->fitted,
-                             (int)s->o.fit_threads};
-    double f;
+    /* hpolab: from opt_warm_init_length observations on, a refit starts
+     * from the last fitted values (one restart, short line searches); the
+     * cold fits before it settle the hyperparameters in a good basin (warm
+     * chains started on a handful of points stay in poor ones) */
+    int warm = s->o.opt_warmstart && s->fitted &&
+               (int64_t)dt->n >= s->o.opt_warm_init_length;
+    /* every opt_restart_period-th warm refit also runs the cold fit and
+     * keeps the better of the two */
+    int check = warm && s->o.opt_restart_period > 0 &&
+                (s->fits + 1) % (uint64_t)s->o.opt_restart_period == 0;
+    struct bo_fit_opts fo = {warm ? 1 : (int)s->o.opt_nstarts,
+                             (int)s->o.opt_maxiter, s->o.opt_tol, warm,
+                             (int)s->o.fit_threads, warm ? WARM_MAXLS : 0};
+    double f = INFINITY, fc = INFINITY;
+    struct bo_fit_stats fs = {0, 0}, fsc = {0, 0};
+    double t0 = mono_ms();
+    /* hpolab: beyond opt_fit_max_size points the hyperparameters are
+     * fitted on an evenly spaced subset (every step-th observation in data
+     * order): a fit evaluation is O(n^3), the fitted values change little */
+    struct bo_data sub = *dt;
+    double *sx = NULL, *sr = NULL, *sy = NULL;
+    size_t m = (size_t)s->o.opt_fit_max_size;
+    if (m > 0 && dt->n > m) {
+        size_t d = dt->d;
+        sx = malloc(m * (d ? d : 1) * sizeof *sx);
+        sr = malloc(m * sizeof *sr);
+        sy = malloc(m * sizeof *sy);
+        if (!sx || !sr || !sy) {
+            free(sx), free(sr), free(sy);
+            return nomem(ctx);
+        }
+        for (size_t j = 0; j < m; j++) {
+            size_t i = (size_t)((double)j * (double)dt->n / (double)m);
+            memcpy(sx + j * d, dt->x + i * d, d * sizeof *sx);
+            sr[j] = dt->r ? dt->r[i] : 0.0;
+            sy[j] = dt->y[i];
+        }
+        sub = (struct bo_data){m, d, sx, dt->r ? sr : NULL, sy};
+        dt = &sub;
+    }
     int rc = bo_fit(&s->model, dt, &s->ws, &fo, bo_rng_normal_cb, &s->gp_rng,
-                    &f);
+                    &f, &fs);
+    if (rc >= 0 && check) {
+        struct bo_model cold = s->model;
+        cold.theta = malloc(cold.np * sizeof *cold.theta);
+        if (!cold.theta) {
+            free(sx), free(sr), free(sy);
+            return nomem(ctx);
+        }
+        memcpy(cold.theta, s->model.theta, cold.np * sizeof *cold.theta);
+        struct bo_fit_opts co = {(int)s->o.opt_nstarts, (int)s->o.opt_maxiter,
+                                 s->o.opt_tol, 0, (int)s->o.fit_threads, 0};
+        int rc2 = bo_fit(&cold, dt, &s->ws, &co, bo_rng_normal_cb,
+                         &s->gp_rng, &fc, &fsc);
+        if (rc2 > 0 && fc < f) {
+            memcpy(s->model.theta, cold.theta, cold.np * sizeof *cold.theta);
+            rc = rc2;
+        }
+        bo_model_free(&cold);
+        if (rc2 < 0)
+            rc = rc2;
+    }
+    double t1 = mono_ms();
+    free(sx), free(sr), free(sy);
     if (rc < 0)
         return nomem(ctx);
+    char extra[96] = "";
+    if (check)
+        snprintf(extra, sizeof extra,
+                 " (cold check: %d evaluations, objective %.6g)", fsc.evals,
+                 fc);
+    hpolab_log(ctx, HPOLAB_LOG_DEBUG,
+               "fit %llu on %zu observations: %s, %d restarts, %d "
+               "evaluations, objective %.6g%s, %.2f ms",
+               (unsigned long long)s->fits, dt->n, warm ? "warm" : "cold",
+               fs.restarts, fs.evals, f, extra, t1 - t0);
+    s->fits++;
     if (rc == 0)
         hpolab_log(ctx, HPOLAB_LOG_WARN,
                    "GP hyperparameter fit failed on %zu observations; "
@@ -267,7 +347,10 @@ static int32_t model_config(struct bo_searcher *s, struct hpolab_ctx *ctx,
         ym = 0.0;
     }
     struct bo_data dt = {n, d, w.X, s->mf ? w.R : NULL, w.y};
+    double tp[5];
+    tp[0] = mono_ms();
     st = maybe_fit(s, ctx, &dt);
+    tp[1] = mono_ms();
     struct bo_post *post = NULL;
     size_t ntrain = 0;
     if (st == HPOLAB_OK)
@@ -307,6 +390,7 @@ static int32_t model_config(struct bo_searcher *s, struct hpolab_ctx *ctx,
             break; /* pass 1 only if nothing is at r_acq (subsampled away) */
     }
 
+    tp[2] = mono_ms();
     st = candidates(s, ctx, &w);
     if (st != HPOLAB_OK || w.ncand == 0) {
         if (st == HPOLAB_OK)
@@ -355,6 +439,7 @@ static int32_t model_config(struct bo_searcher *s, struct hpolab_ctx *ctx,
         }
         w.order[i] = i;
     }
+    tp[3] = mono_ms();
     sort_scores = w.score;
     qsort(w.order, N, sizeof *w.order, by_score);
 
@@ -408,6 +493,12 @@ static int32_t model_config(struct bo_searcher *s, struct hpolab_ctx *ctx,
     }
     if (visited)
         hpolab_host->config_set_destroy(visited);
+    tp[4] = mono_ms();
+    hpolab_log(ctx, HPOLAB_LOG_DEBUG,
+               "suggest on %zu observations (+%zu pending): fit %.2f ms, "
+               "posterior %.2f ms, candidates %.2f ms, local search %.2f ms",
+               n, ntrain - n, tp[1] - tp[0], tp[2] - tp[1], tp[3] - tp[2],
+               tp[4] - tp[3]);
     work_free(&w);
     if (st != HPOLAB_OK) {
         if (chosen)

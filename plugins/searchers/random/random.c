@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state_codec.h"
+
 #define MAX_RETRIES 100
 #define STATE_VERSION 1u
 
@@ -225,227 +227,55 @@ static int32_t HPOLAB_ABI rs_on_trial_error(void *state,
 
 /* ---- save / restore ------------------------------------------------------ */
 
-static int32_t put(struct hpolab_buffer *out, const void *p, uint64_t n)
-{
-    return hpolab_host->buffer_append(out, p, n);
-}
-
-static int32_t put_u64(struct hpolab_buffer *out, uint64_t v, int bytes)
-{
-    unsigned char b[8];
-    for (int i = 0; i < bytes; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    return put(out, b, (uint64_t)bytes);
-}
-
-static int is_hyperparameter(const struct hpolab_space *space,
-                             const char *name)
-{
-    uint32_t n = hpolab_host->space_count(space);
-    for (uint32_t i = 0; i < n; i++)
-        if (strcmp(hpolab_host->space_name(space, i), name) == 0)
-            return strcmp(hpolab_host->space_domain(space, i), "constant") != 0;
-    return 0;
-}
-
-static int32_t put_config(struct random_searcher *rs, struct hpolab_ctx *ctx,
-                          struct hpolab_buffer *out,
-                          const struct hpolab_config *c)
-{
-    uint32_t n = hpolab_host->config_count(c), hp = 0;
-    for (uint32_t i = 0; i < n; i++)
-        hp += is_hyperparameter(rs->space, hpolab_host->config_name(c, i));
-    int32_t st = put_u64(out, hp, 4);
-    for (uint32_t i = 0; i < n && st == HPOLAB_OK; i++) {
-        const char *name = hpolab_host->config_name(c, i);
-        if (!is_hyperparameter(rs->space, name))
-            continue;
-        int32_t type = hpolab_host->config_type(c, i);
-        uint64_t len = strlen(name);
-        st = put_u64(out, len, 4);
-        if (st == HPOLAB_OK)
-            st = put(out, name, len);
-        unsigned char t = (unsigned char)type;
-        if (st == HPOLAB_OK)
-            st = put(out, &t, 1);
-        if (st != HPOLAB_OK)
-            break;
-        int64_t iv = 0;
-        double dv = 0;
-        const char *sv;
-        switch (type) {
-        case HPOLAB_VALUE_INT:
-        case HPOLAB_VALUE_BOOL:
-            hpolab_host->config_get_int(c, i, &iv);
-            st = put_u64(out, (uint64_t)iv, type == HPOLAB_VALUE_BOOL ? 1 : 8);
-            break;
-        case HPOLAB_VALUE_DOUBLE: {
-            uint64_t bits;
-            hpolab_host->config_get_double(c, i, &dv);
-            memcpy(&bits, &dv, sizeof bits);
-            st = put_u64(out, bits, 8);
-            break;
-        }
-        case HPOLAB_VALUE_STRING:
-            sv = hpolab_host->config_get_string(c, i);
-            len = strlen(sv);
-            st = put_u64(out, len, 4);
-            if (st == HPOLAB_OK)
-                st = put(out, sv, len);
-            break;
-        default:
-            return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
-                                    "save: hyperparameter '%s' has a value "
-                                    "of type %d",
-                                    name, type);
-        }
-    }
-    return st;
-}
-
 static int32_t HPOLAB_ABI rs_save(void *state, struct hpolab_ctx *ctx,
                                   struct hpolab_buffer *out)
 {
     struct random_searcher *rs = state;
-    int32_t st = put(out, "HPRS", 4);
-    if (st == HPOLAB_OK)
-        st = put_u64(out, STATE_VERSION, 4);
-    if (st == HPOLAB_OK)
-        st = put_u64(out, rs->seed, 4);
-    if (st == HPOLAB_OK)
-        st = put_u64(out, rs->allow_duplicates ? 1u : 0u, 4);
-    if (st == HPOLAB_OK)
-        st = put_u64(out, rs->draws, 8);
-    if (st == HPOLAB_OK)
-        st = put_u64(out, rs->initial.count - rs->next_initial, 4);
-    for (uint64_t i = rs->next_initial; st == HPOLAB_OK && i < rs->initial.count;
-         i++)
-        st = put_config(rs, ctx, out, rs->initial.items[i]);
-    if (st == HPOLAB_OK)
-        st = put_u64(out, rs->excluded_list.count, 8);
-    for (uint64_t i = 0; st == HPOLAB_OK && i < rs->excluded_list.count; i++)
-        st = put_config(rs, ctx, out, rs->excluded_list.items[i]);
-    if (st != HPOLAB_OK && st != HPOLAB_ERR_UNSUPPORTED)
-        return hpolab_set_error(ctx, st, "save: out of memory");
-    return st;
-}
-
-struct reader {
-    const unsigned char *p;
-    uint64_t size, pos;
-};
-
-static int get_u64(struct reader *r, int bytes, uint64_t *v)
-{
-    if (r->size - r->pos < (uint64_t)bytes)
-        return 0;
-    *v = 0;
-    for (int i = 0; i < bytes; i++)
-        *v |= (uint64_t)r->p[r->pos + (uint64_t)i] << (8 * i);
-    r->pos += (uint64_t)bytes;
-    return 1;
-}
-
-/* A NUL-terminated copy of a u32-length-prefixed string, or NULL. */
-static char *get_string(struct reader *r)
-{
-    uint64_t len;
-    if (!get_u64(r, 4, &len) || r->size - r->pos < len)
-        return NULL;
-    char *s = malloc(len + 1);
-    if (!s)
-        return NULL;
-    memcpy(s, r->p + r->pos, len);
-    s[len] = '\0';
-    r->pos += len;
-    return s;
-}
-
-static int32_t truncated(struct hpolab_ctx *ctx, const struct reader *r)
-{
-    return hpolab_set_error(ctx, HPOLAB_ERR_PARSE,
-                            "restore: random searcher state truncated or "
-                            "damaged at byte %llu of %llu",
-                            (unsigned long long)r->pos,
-                            (unsigned long long)r->size);
-}
-
-static int32_t get_config(struct hpolab_ctx *ctx, struct reader *r,
-                          struct hpolab_config **out)
-{
-    uint64_t n;
-    if (!get_u64(r, 4, &n))
-        return truncated(ctx, r);
-    struct hpolab_config *c;
-    int32_t st = hpolab_host->config_new(ctx, &c);
-    for (uint64_t i = 0; st == HPOLAB_OK && i < n; i++) {
-        char *name = get_string(r);
-        uint64_t type, v;
-        if (!name || !get_u64(r, 1, &type)) {
-            free(name);
-            st = truncated(ctx, r);
-            break;
-        }
-        switch (type) {
-        case HPOLAB_VALUE_INT:
-            st = get_u64(r, 8, &v)
-                     ? hpolab_host->config_set_int(ctx, c, name, (int64_t)v)
-                     : truncated(ctx, r);
-            break;
-        case HPOLAB_VALUE_BOOL:
-            st = get_u64(r, 1, &v)
-                     ? hpolab_host->config_set_bool(ctx, c, name, v != 0)
-                     : truncated(ctx, r);
-            break;
-        case HPOLAB_VALUE_DOUBLE: {
-            double d;
-            if (get_u64(r, 8, &v)) {
-                memcpy(&d, &v, sizeof d);
-                st = hpolab_host->config_set_double(ctx, c, name, d);
-            } else {
-                st = truncated(ctx, r);
-            }
-            break;
-        }
-        case HPOLAB_VALUE_STRING: {
-            char *s = get_string(r);
-            st = s ? hpolab_host->config_set_string(ctx, c, name, s)
-                   : truncated(ctx, r);
-            free(s);
-            break;
-        }
-        default: st = truncated(ctx, r); break;
-        }
-        free(name);
-    }
-    if (st != HPOLAB_OK) {
-        hpolab_host->config_free(c);
-        return st;
-    }
-    *out = c;
-    return HPOLAB_OK;
+    struct hpolab_state_writer w = {out, 0, HPOLAB_OK};
+    hpolab_state_put(&w, "HPRS", 4);
+    hpolab_state_put_u(&w, STATE_VERSION, 4);
+    hpolab_state_put_u(&w, rs->seed, 4);
+    hpolab_state_put_u(&w, rs->allow_duplicates ? 1u : 0u, 4);
+    hpolab_state_put_u(&w, rs->draws, 8);
+    hpolab_state_put_u(&w, rs->initial.count - rs->next_initial, 4);
+    for (uint64_t i = rs->next_initial; i < rs->initial.count; i++)
+        hpolab_state_put_config(&w, ctx, rs->initial.items[i],
+                                hpolab_state_keep_hyperparameters, rs->space,
+                                "an initial configuration");
+    hpolab_state_put_u(&w, rs->excluded_list.count, 8);
+    for (uint64_t i = 0; i < rs->excluded_list.count; i++)
+        hpolab_state_put_config(&w, ctx, rs->excluded_list.items[i],
+                                hpolab_state_keep_hyperparameters, rs->space,
+                                "a suggested configuration");
+    if (w.st == HPOLAB_ERR_NOMEM)
+        return hpolab_set_error(ctx, w.st, "save: out of memory");
+    return w.st;
 }
 
 static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
                                      const void *data, uint64_t size)
 {
     struct random_searcher *rs = state;
-    struct reader r = {data, size, 0};
-    uint64_t version = 0, seed = 0, flags = 0, draws = 0, n_initial = 0, n_excluded = 0;
     if (size < 4 || memcmp(data, "HPRS", 4) != 0)
         return hpolab_set_error(ctx, HPOLAB_ERR_PARSE,
                                 "restore: not a random searcher state");
-    r.pos = 4;
-    if (!get_u64(&r, 4, &version))
-        return truncated(ctx, &r);
+    struct hpolab_state_reader r = {data, size,      4,
+                                    ctx,  HPOLAB_OK, "random searcher"};
+    uint64_t version = hpolab_state_get_u(&r, 4, "the version");
+    if (r.st != HPOLAB_OK)
+        return r.st;
     if (version != STATE_VERSION)
         return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
                                 "restore: state version %llu, this searcher "
                                 "reads version %u",
                                 (unsigned long long)version, STATE_VERSION);
-    if (!get_u64(&r, 4, &seed) || !get_u64(&r, 4, &flags) ||
-        !get_u64(&r, 8, &draws) || !get_u64(&r, 4, &n_initial))
-        return truncated(ctx, &r);
+    uint64_t seed = hpolab_state_get_u(&r, 4, "the seed");
+    uint64_t flags = hpolab_state_get_u(&r, 4, "the flags");
+    uint64_t draws = hpolab_state_get_u(&r, 8, "the number of draws");
+    uint64_t n_initial =
+        hpolab_state_get_count(&r, 4, 4, "initial configurations");
+    if (r.st != HPOLAB_OK)
+        return r.st;
 
     /* build everything aside, then swap in: a failed restore changes
      * nothing */
@@ -453,41 +283,39 @@ static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
                                     .seed = (uint32_t)seed,
                                     .draws = draws,
                                     .allow_duplicates = (flags & 1u) != 0};
-    int32_t st = hpolab_host->rng_create(ctx, fresh.seed, &fresh.rng);
-    if (st == HPOLAB_OK)
-        st = hpolab_host->config_set_create(ctx, fresh.space, &fresh.excluded);
-    for (uint64_t i = 0; st == HPOLAB_OK && i < draws; i++) {
+    r.st = hpolab_host->rng_create(ctx, fresh.seed, &fresh.rng);
+    if (r.st == HPOLAB_OK)
+        r.st =
+            hpolab_host->config_set_create(ctx, fresh.space, &fresh.excluded);
+    for (uint64_t i = 0; r.st == HPOLAB_OK && i < draws; i++) {
         struct hpolab_config *c;
-        st = hpolab_host->space_sample(ctx, fresh.space, fresh.rng, &c);
-        if (st == HPOLAB_OK)
+        r.st = hpolab_host->space_sample(ctx, fresh.space, fresh.rng, &c);
+        if (r.st == HPOLAB_OK)
             hpolab_host->config_free(c);
     }
-    for (uint64_t i = 0; st == HPOLAB_OK && i < n_initial; i++) {
-        struct hpolab_config *partial, *full;
-        st = get_config(ctx, &r, &partial);
-        if (st != HPOLAB_OK)
+    for (uint64_t i = 0; r.st == HPOLAB_OK && i < n_initial; i++) {
+        struct hpolab_config *partial = hpolab_state_get_config(&r), *full;
+        if (!partial)
             break;
-        st = hpolab_host->space_default_config(ctx, fresh.space, partial,
-                                               &full);
+        r.st =
+            hpolab_host->space_default_config(ctx, fresh.space, partial, &full);
         hpolab_host->config_free(partial);
-        if (st == HPOLAB_OK)
-            st = list_push(ctx, &fresh.initial, full);
+        if (r.st == HPOLAB_OK)
+            r.st = list_push(ctx, &fresh.initial, full);
     }
-    if (st == HPOLAB_OK && !get_u64(&r, 8, &n_excluded))
-        st = truncated(ctx, &r);
-    for (uint64_t i = 0; st == HPOLAB_OK && i < n_excluded; i++) {
-        struct hpolab_config *c;
-        st = get_config(ctx, &r, &c);
-        if (st == HPOLAB_OK) {
-            st = exclude(&fresh, ctx, c);
+    uint64_t n_excluded =
+        hpolab_state_get_count(&r, 8, 4, "suggested configurations");
+    for (uint64_t i = 0; r.st == HPOLAB_OK && i < n_excluded; i++) {
+        struct hpolab_config *c = hpolab_state_get_config(&r);
+        if (c) {
+            r.st = exclude(&fresh, ctx, c);
             hpolab_host->config_free(c);
         }
     }
-    if (st == HPOLAB_OK && r.pos != r.size)
-        st = truncated(ctx, &r);
-    if (st != HPOLAB_OK) {
+    hpolab_state_expect_end(&r);
+    if (r.st != HPOLAB_OK) {
         release(&fresh);
-        return st;
+        return r.st;
     }
     release(rs); /* the instance pointer stays */
     *rs = fresh;

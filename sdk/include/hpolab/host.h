@@ -260,8 +260,8 @@ struct hpolab_host_api {
     int32_t(HPOLAB_ABI *buffer_append)(struct hpolab_buffer *buf,
                                        const void *data, uint64_t size);
 
-    /* Optional feature families by id ("hpolab.<name>/<rev>"); NULL if the
-     * host does not provide it. [borrowed, static] */
+    /* Optional feature families by id ("hpolab_<name>_v<rev>", ABI.md
+     * rule 8); NULL if the host does not provide it. [borrowed, static] */
     const void *(HPOLAB_ABI *get_extension)(struct hpolab_ctx *ctx,
                                             const char *id);
 

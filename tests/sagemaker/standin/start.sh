@@ -22,7 +22,7 @@ if [ ! -f "$marker" ]; then
   command -v npm >/dev/null || { echo "standin start: npm not found" >&2; exit 1; }
   [ -f "$node_dir/package.json" ] || echo '{"name":"hpolab-aws-test","private":true}' >"$node_dir/package.json"
   # shellcheck disable=SC2086
-  (cd "$node_dir" && npm install --no-audit --no-fund --silent $pkgs >&2) ||
+  (cd "$node_dir" && npm install --no-audit --no-fund --silent --save-exact $pkgs >&2) ||
     { echo "standin start: npm install $pkgs failed" >&2; exit 1; }
   touch "$marker"
 fi

@@ -1,5 +1,6 @@
-/* slurm_cmd.c: running the Slurm tools from argv arrays (no shell) and
- * collecting their output, with a time limit. */
+/* proc_capture.c: see proc_capture.h. */
+#include "proc_capture.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,58 +12,35 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "slurm_internal.h"
-
 extern char **environ;
 
-double slurm_monotonic(void)
+double hpolab_capture_monotonic(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-char *slurm_sh_quote(const char *text)
-{
-    size_t n = 3;
-    for (const char *p = text; *p; p++)
-        n += *p == '\'' ? 4 : 1;
-    char *q = malloc(n), *o = q;
-    if (!q)
-        return NULL;
-    *o++ = '\'';
-    for (const char *p = text; *p; p++) {
-        if (*p == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return q;
-}
-
-struct buf {
+struct sink {
     char *data;
     size_t len, cap;
 };
 
-static int buf_read(int fd, struct buf *b)
+/* 0: more may come; 1: end of file (or a read error); -1: out of memory. */
+static int sink_read(int fd, struct sink *s)
 {
     for (;;) {
-        if (b->cap - b->len < 4096) {
-            size_t cap = b->cap ? 2 * b->cap : 8192;
-            char *p = realloc(b->data, cap);
+        if (s->cap - s->len < 4096) {
+            size_t cap = s->cap ? 2 * s->cap : 8192;
+            char *p = realloc(s->data, cap);
             if (!p)
                 return -1;
-            b->data = p;
-            b->cap = cap;
+            s->data = p;
+            s->cap = cap;
         }
-        ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        ssize_t n = read(fd, s->data + s->len, s->cap - s->len - 1);
         if (n > 0) {
-            b->len += (size_t)n;
+            s->len += (size_t)n;
             continue;
         }
         if (n == 0)
@@ -71,25 +49,48 @@ static int buf_read(int fd, struct buf *b)
     }
 }
 
-static char *buf_take(struct buf *b, int trim)
+static char *sink_take(struct sink *s, int trim)
 {
-    if (!b->data && !(b->data = malloc(1)))
+    if (!s->data && !(s->data = malloc(1)))
         return NULL;
-    b->data[b->len] = '\0';
-    while (trim && b->len && strchr(" \t\r\n", b->data[b->len - 1]))
-        b->data[--b->len] = '\0';
-    return b->data;
+    s->data[s->len] = '\0';
+    while (trim && s->len && strchr(" \t\r\n", s->data[s->len - 1]))
+        s->data[--s->len] = '\0';
+    return s->data;
 }
 
-void slurm_cmd_free(struct slurm_cmd_result *res)
+void hpolab_capture_free(struct hpolab_capture *res)
 {
     free(res->out);
     free(res->err);
     res->out = res->err = NULL;
 }
 
-int slurm_cmd(const char *const *argv, double timeout_s,
-              struct slurm_cmd_result *res, const char **what)
+static int spawn(const char *const *argv, int out_fd, int err_fd, pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    int e =
+        posix_spawnp(pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return e;
+}
+
+int hpolab_capture_run(const char *const *argv, double timeout_s,
+                       struct hpolab_capture *res, const char **what)
 {
     memset(res, 0, sizeof *res);
     res->exit_code = -1;
@@ -105,25 +106,8 @@ int slurm_cmd(const char *const *argv, double timeout_s,
     }
     fcntl(op[0], F_SETFL, O_NONBLOCK);
     fcntl(ep[0], F_SETFL, O_NONBLOCK);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, op[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, ep[1], 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setflags(&attr,
-                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
     pid_t pid;
-    int e = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv,
-                         environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    int e = spawn(argv, op[1], ep[1], &pid);
     close(op[1]);
     close(ep[1]);
     if (e != 0) {
@@ -133,13 +117,14 @@ int slurm_cmd(const char *const *argv, double timeout_s,
                             : "cannot be started";
         return e;
     }
-    struct buf bo = {0}, be = {0};
+    struct sink so = {0}, se = {0};
     struct pollfd pf[2] = {{.fd = op[0], .events = POLLIN},
                            {.fd = ep[0], .events = POLLIN}};
     int open_fds = 2, timed_out = 0, nomem = 0;
-    double deadline = slurm_monotonic() + timeout_s;
+    double deadline =
+        hpolab_capture_monotonic() + (timeout_s > 0 ? timeout_s : 1e9);
     while (open_fds > 0) {
-        double left = deadline - slurm_monotonic();
+        double left = deadline - hpolab_capture_monotonic();
         if (left <= 0) {
             timed_out = 1;
             kill(pid, SIGKILL);
@@ -150,7 +135,7 @@ int slurm_cmd(const char *const *argv, double timeout_s,
         for (int i = 0; i < 2; i++) {
             if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            int r = buf_read(pf[i].fd, i == 0 ? &bo : &be);
+            int r = sink_read(pf[i].fd, i == 0 ? &so : &se);
             if (r != 0) {
                 nomem |= r < 0;
                 close(pf[i].fd);
@@ -165,9 +150,9 @@ int slurm_cmd(const char *const *argv, double timeout_s,
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    res->out = buf_take(&bo, 0);
-    res->err = buf_take(&be, 1);
-    res->exit_code = WIFEXITED(status)   ? WEXITSTATUS(status)
+    res->out = sink_take(&so, 0);
+    res->err = sink_take(&se, 1);
+    res->exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
                      : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                            : -1;
     if (nomem || !res->out || !res->err) {
