@@ -113,10 +113,26 @@ static void usage(FILE *out, const struct hpolab_study *study)
             "for its slice, all with one\nmaster random seed (paired "
             "seeds). Results go to\n<results_dir>/<tag>/<method>-<seed>/"
             "<tuner name>/; `hpolab status TAG` and\n`hpolab cancel TAG` "
-            "work from any shell.\n\noptions of hpolab launch:\n");
+            "work from any shell.\n\n"
+            "       hpolab launch --resume TAG [--results_dir DIR] [--wait] "
+            "[--max_parallel N]\n\n"
+            "continues the study TAG after a crash from its launch record "
+            "(complete\nexperiments kept, live jobs adopted, partial ones "
+            "continued with `hpolab run\n--resume`, the rest started; see "
+            "hpolab launch --resume --help).\n\n"
+            "options of hpolab launch:\n");
     cli_options_print(out, launch_options);
     fprintf(out, "\noptions of hpolab run, given to every job:\n");
-    cli_options_print(out, hpolab_run_cli_options);
+    /* hpolab run's --resume is hpolab launch --resume TAG here (above) */
+    size_t n_run = 0;
+    while (hpolab_run_cli_options[n_run].name)
+        n_run++;
+    struct cli_option *run_opts = calloc(n_run + 1, sizeof *run_opts);
+    for (size_t i = 0, k = 0; run_opts && i < n_run; i++)
+        if (strcmp(hpolab_run_cli_options[i].name, "resume") != 0)
+            run_opts[k++] = hpolab_run_cli_options[i];
+    cli_options_print(out, run_opts ? run_opts : hpolab_run_cli_options);
+    free(run_opts);
     if (study && study->n_extra_args) {
         fprintf(out, "\noptions of %s (its \"extra_args\"), given to every "
                      "job:\n",
@@ -268,8 +284,21 @@ static double wall(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* `--resume TAG` makes it another command: the study comes from TAG's
+ * launch record, not from the command line. */
+static int wants_resume(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--resume") == 0 ||
+            strncmp(argv[i], "--resume=", 9) == 0)
+            return 1;
+    return 0;
+}
+
 int hpolab_cmd_launch(int argc, char **argv)
 {
+    if (wants_resume(argc, argv))
+        return launch_resume_command(argc, argv);
     struct cli_option *opts = all_options();
     json_t *extra = json_object();
     struct cli_parser p = {.options = opts, .extra = extra,

@@ -40,6 +40,10 @@ void launch_print_change(FILE *out, const struct hpolab_launch_plan *plan,
 int launch_follow(const struct hpolab_launch_plan *plan, double poll_s,
                   volatile int *stop);
 
+/* `hpolab launch --resume TAG ...` (cmd_launch_resume.c): argv as given to
+ * hpolab launch. Returns the exit status. */
+int launch_resume_command(int argc, char **argv);
+
 /* Engines: each returns the process exit status of `hpolab launch`. */
 struct launch_engine_args {
     struct hpolab_registry *registry;
@@ -56,6 +60,10 @@ struct launch_engine_args {
     const json_t *study_sagemaker; /* the study's "sagemaker" object or NULL */
     const char *study_dir;         /* the study's folder (packed) */
     const char *backend;           /* the benchmark's trial backend */
+    /* hpolab launch --resume: adopted[i] nonzero: slice i's job of an
+     * earlier launch still runs or is queued; it is waited for, never
+     * started again (NULL: none). */
+    const unsigned char *adopted;
 };
 int launch_run_local(struct hpolab_launch_plan *plan,
                      const struct launch_engine_args *a);

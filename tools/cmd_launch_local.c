@@ -124,6 +124,7 @@ static int supervise(struct hpolab_launch_plan *plan,
         .cancel = &cancel_flag,
         .on_change = on_change,
         .user = &prog,
+        .adopted = a->adopted,
     };
     struct hpolab_error err;
     int32_t st = hpolab_local_engine_run(plan, &e, &err);

@@ -66,12 +66,37 @@ int launch_run_slurm(struct hpolab_launch_plan *plan,
         .timeout_s = 60.0,
     };
     plan->max_parallel = a->max_parallel > 0 ? a->max_parallel : 0;
+    /* adopted jobs (launch --resume) are not submitted again; the others go
+     * one job each then, since status and cancel follow a single array id
+     * or else each slice's own id */
+    int adopting = 0;
+    for (size_t i = 0; a->adopted && i < plan->n_slices; i++)
+        if (a->adopted[i] && !plan->slices[i].skipped) {
+            plan->slices[i].skipped = 2;
+            adopting = 1;
+        }
+    if (adopting)
+        o.use_array = 0;
     size_t submitted = 0, wanted = 0;
     for (size_t i = 0; i < plan->n_slices; i++)
         wanted += !plan->slices[i].skipped;
     struct hpolab_error err;
     int32_t st = hpolab_slurm_submit(plan, &o, on_fail, plan, &submitted,
                                      &err);
+    for (size_t i = 0; i < plan->n_slices; i++)
+        if (plan->slices[i].skipped == 2)
+            plan->slices[i].skipped = 0;
+    /* what a later hpolab launch --resume submits with */
+    json_t *opts = json_pack(
+        "{s:s?, s:s?, s:I, s:I, s:s?, s:b, s:I}", "partition", a->partition,
+        "account", a->account, "cpus_per_task", (json_int_t)a->cpus_per_task,
+        "gpus", (json_int_t)a->gpus, "sbatch_args", a->sbatch_args,
+        "use_array", a->use_array, "max_parallel",
+        (json_int_t)a->max_parallel);
+    if (opts && plan->engine_info)
+        json_object_set_new(plan->engine_info, "options", opts);
+    else
+        json_decref(opts);
     free(extra);
     free(copy);
     if (st != HPOLAB_OK) {
@@ -99,7 +124,7 @@ int launch_run_slurm(struct hpolab_launch_plan *plan,
            plan->tag, plan->tag);
     fflush(stdout);
     int rc = submitted == wanted ? 0 : 1;
-    if (a->wait && submitted > 0) {
+    if (a->wait && (submitted > 0 || adopting)) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         int frc = launch_follow(plan, 2.0, &stop_follow);

@@ -2,6 +2,7 @@
 #include "launch_local.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,13 @@ struct slot {
     int running;
     int timed_out;
     double deadline; /* monotonic */
+    int adopted;     /* an earlier supervisor's job, watched by pid */
+    struct hpolab_job_state job; /* adopted: its job.json at adoption */
 };
+
+/* Seconds between two looks at adopted jobs (not our children: no pidfd
+ * wait through the backend). */
+#define ADOPT_POLL_S 0.5
 
 struct engine_run {
     const struct hpolab_launch_plan *plan;
@@ -169,6 +176,78 @@ static int32_t start_slice(struct engine_run *r, void *bstate,
     return HPOLAB_OK;
 }
 
+/* Take over slice i's job from an earlier supervisor (launch --resume). */
+static void adopt_slice(struct engine_run *r, size_t i)
+{
+    const struct hpolab_launch_slice *s = &r->plan->slices[i];
+    struct slot *sl = &r->slots[i];
+    char path[4200];
+    state_path(s, path, sizeof path);
+    struct hpolab_error e;
+    if (hpolab_job_state_read(path, &sl->job, &e) != HPOLAB_OK ||
+        sl->job.pid <= 0) {
+        settle(r, i, HPOLAB_SLICE_FAILED,
+               "adopted job recorded no process to follow", 0);
+        return;
+    }
+    sl->running = 1;
+    sl->adopted = 1;
+    double ran = sl->job.start > 0 ? wall() - sl->job.start : 0;
+    sl->deadline = mono() + (double)r->plan->time_limit - ran;
+    r->running++;
+    notify(r, i, &sl->job);
+}
+
+/* Adopted jobs that ended since the last look: their own final state
+ * stands; one that recorded none failed. */
+static void reap_adopted(struct engine_run *r)
+{
+    for (size_t i = 0; i < r->plan->n_slices; i++) {
+        struct slot *sl = &r->slots[i];
+        if (!sl->running || !sl->adopted ||
+            hpolab_job_state_process_alive(&sl->job) == 1)
+            continue;
+        sl->running = 0;
+        r->running--;
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "its process (pid %lld) ended without recording its end",
+                 (long long)sl->job.pid);
+        settle(r, i, HPOLAB_SLICE_FAILED, msg, 0);
+    }
+}
+
+/* SIGTERM to the adopted jobs' process groups. */
+static void term_adopted(struct engine_run *r)
+{
+    for (size_t i = 0; i < r->plan->n_slices; i++)
+        if (r->slots[i].running && r->slots[i].adopted)
+            kill(-(pid_t)r->slots[i].job.pid, SIGTERM);
+}
+
+/* Wait for the adopted jobs told to stop until the monotonic time end,
+ * then SIGKILL what is left. */
+static void finish_adopted(struct engine_run *r, double end)
+{
+    for (;;) {
+        int any = 0;
+        for (size_t i = 0; i < r->plan->n_slices; i++)
+            if (r->slots[i].running && r->slots[i].adopted &&
+                hpolab_job_state_process_alive(&r->slots[i].job) == 1)
+                any = 1;
+        if (!any)
+            return;
+        if (mono() >= end) {
+            for (size_t i = 0; i < r->plan->n_slices; i++)
+                if (r->slots[i].running && r->slots[i].adopted)
+                    kill(-(pid_t)r->slots[i].job.pid, SIGKILL);
+            return;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void cancel_rest(struct engine_run *r, size_t next, size_t n,
                         const size_t *queue)
 {
@@ -208,7 +287,7 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
                                    &opts, err);
     size_t n = 0;
     for (size_t i = 0; queue && i < plan->n_slices; i++)
-        if (!plan->slices[i].skipped)
+        if (!plan->slices[i].skipped && !(e->adopted && e->adopted[i]))
             queue[n++] = i;
     const char *entry[] = {plan->program, "job", plan->root, NULL};
     struct hpolab_event_sink sink = {.line = on_line, .result = on_result,
@@ -235,7 +314,12 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
         }
     }
     size_t next = 0;
+    for (size_t i = 0; st == HPOLAB_OK && e->adopted && i < plan->n_slices;
+         i++)
+        if (e->adopted[i] && !plan->slices[i].skipped)
+            adopt_slice(&r, i);
     while (st == HPOLAB_OK && !*e->cancel && (next < n || r.running > 0)) {
+        reap_adopted(&r);
         while (st == HPOLAB_OK && next < n &&
                r.running < (size_t)e->max_parallel && !*e->cancel)
             st = start_slice(&r, bstate, comp, &ctx, queue[next++]);
@@ -259,11 +343,16 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
                          "(1.2 x max_wallclock_time)",
                          (long long)plan->time_limit);
                 settle(&r, i, HPOLAB_SLICE_FAILED, msg, 1);
-                comp->cls.backend.stop_trial(bstate, &ctx, (int64_t)i,
-                                             HPOLAB_STOP_STOP);
+                if (sl->adopted)
+                    kill(-(pid_t)sl->job.pid, SIGTERM);
+                else
+                    comp->cls.backend.stop_trial(bstate, &ctx, (int64_t)i,
+                                                 HPOLAB_STOP_STOP);
             } else if (sl->deadline - now < wait) {
                 wait = sl->deadline - now;
             }
+            if (sl->running && sl->adopted && wait > ADOPT_POLL_S)
+                wait = ADOPT_POLL_S;
         }
         if (r.running == 0)
             continue; /* the last one hit its limit: nothing to wait for */
@@ -273,10 +362,16 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
             hpolab_ctx_error(&ctx, st, err);
     }
     int cancelled = *e->cancel != 0;
+    /* adopted jobs stop alongside the backend's, within the same grace */
+    double adopted_end = mono() + e->stop_grace;
+    if (cancelled || st != HPOLAB_OK)
+        term_adopted(&r);
     if (bstate && comp->cls.backend.stop_all) {
         hpolab_error_clear(&ctx.err);
         comp->cls.backend.stop_all(bstate, &ctx, e->stop_grace);
     }
+    if (cancelled || st != HPOLAB_OK)
+        finish_adopted(&r, adopted_end);
     if (bstate)
         comp->cls.backend.destroy(bstate);
     if (cancelled || st != HPOLAB_OK)

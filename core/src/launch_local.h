@@ -30,6 +30,12 @@ struct hpolab_local_engine {
     void (*on_change)(void *user, size_t slice,
                       const struct hpolab_job_state *state);
     void *user;
+    /* hpolab launch --resume: adopted[i] nonzero: slice i's job, left
+     * running by an earlier supervisor (pid and start time in its job.json),
+     * counts as running and is watched (every 0.5 s) instead of started; at
+     * its time limit or on cancel its process group gets SIGTERM, SIGKILL
+     * after stop_grace. NULL: none. */
+    const unsigned char *adopted;
 };
 
 /* Runs every slice of plan that is not skipped until all ended or *cancel

@@ -6,14 +6,16 @@
  * (results in the tree, shared master seed, one experiment failing inside
  * its job reported as failed while the others finish), status, cancel of one
  * job then of the rest (no process left), Slurm refusing a job (bad
- * partition), the controller unreachable, sbatch missing. */
+ * partition), the controller unreachable, sbatch missing; a job scancelled
+ * mid-run and `hpolab launch --resume` (the other job, still running,
+ * adopted). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "launch_test_util.h"
+#include "test_launch_resume_util.h"
 
 #define SLURM_DIR "/tmp/hpolab-slurm-test"
 
@@ -222,6 +224,80 @@ static void test_cancel(void **state)
     }
 }
 
+/* One job of an array scancelled mid-run: --resume continues its
+ * experiment in a new job (same folder, no lost or duplicated rows) and
+ * adopts the job still running instead of submitting it again. */
+static void test_resume_after_scancel(void **state)
+{
+    (void)state;
+    write_study(", \"--sleep\", \"1\"",
+                "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}",
+                600);
+    struct cmd_out c;
+    const char *more[] = {"--num_seeds", "2", "--max_num_evaluations", "9",
+                          "--results_update_interval", "0", NULL};
+    assert_int_equal(launch("res", more, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "as job array"));
+    cmd_out_free(&c);
+    char root[512];
+    snprintf(root, sizeof root, "%s/res", fx.results);
+    double end = lt_now() + 60;
+    while (rows_of(root, "RS-0") < 2 || rows_of(root, "RS-1") < 1) {
+        if (lt_now() > end)
+            fail_msg("no results after 60 s");
+        lt_sleep(0.05);
+    }
+    struct hpolab_job_state j0 = lt_job(root, "RS-0");
+    struct hpolab_job_state j1 = lt_job(root, "RS-1");
+    assert_int_equal(j1.state, HPOLAB_SLICE_RUNNING);
+    const char *sc[] = {"/usr/bin/scancel", j0.job_id, NULL};
+    assert_int_equal(lt_run(fx.dir, sc, NULL, &c), 0);
+    cmd_out_free(&c);
+    assert_true(lt_wait_state(root, "RS-0", HPOLAB_SLICE_CANCELLED, 30));
+    char tuner[2048];
+    assert_true(lt_tuner_dir(root, "RS-0", tuner, sizeof tuner));
+    assert_int_equal(journal_events(tuner, "end"), 0);
+    struct rows before;
+    read_rows(tuner, &before);
+
+    const char *argv[] = {HPOLAB_TEST_CLI, "launch", "--resume", "res",
+                          "--results_dir", fx.results, "--wait", NULL};
+    int rc = lt_run(fx.dir, argv, NULL, &c);
+    if (rc != 0)
+        fprintf(stderr, "%s\n%s\n", c.out, c.err);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(c.out, "0 kept, 1 adopted, 1 continued, 0 "
+                                  "started"));
+    assert_non_null(strstr(c.out, "submitted 1 of 1 job(s)"));
+    cmd_out_free(&c);
+
+    struct hpolab_job_state r0 = lt_job(root, "RS-0");
+    assert_int_equal(r0.state, HPOLAB_SLICE_DONE);
+    assert_string_not_equal(r0.job_id, j0.job_id); /* a new job */
+    char dir[2048];
+    assert_true(lt_tuner_dir(root, "RS-0", dir, sizeof dir));
+    assert_string_equal(dir, tuner);
+    assert_int_equal(journal_events(dir, "resume"), 1);
+    assert_int_equal(journal_events(dir, "end"), 1);
+    struct rows after;
+    read_rows(dir, &after); /* no duplicated (trial_id, epoch) */
+    for (size_t k = 0; k < before.n; k++)
+        if (!has_row(&after, before.id[k], before.epoch[k]))
+            fail_msg("RS-0: trial %lld epoch %lld lost",
+                     (long long)before.id[k], (long long)before.epoch[k]);
+    assert_true(after.n >= 9);
+    /* the adopted job ran once, to its end */
+    struct hpolab_job_state r1 = lt_job(root, "RS-1");
+    assert_int_equal(r1.state, HPOLAB_SLICE_DONE);
+    assert_string_equal(r1.job_id, j1.job_id);
+    assert_true(lt_tuner_dir(root, "RS-1", dir, sizeof dir));
+    assert_int_equal(journal_events(dir, "resume"), 0);
+    assert_int_equal(hpolab("status", "res", NULL, NULL, &c), 0);
+    assert_non_null(strstr(c.out, "2 jobs: 2 done, 0 running, 0 pending, 0 "
+                                  "failed, 0 cancelled"));
+    cmd_out_free(&c);
+}
+
 static void test_refused_and_unreachable(void **state)
 {
     (void)state;
@@ -401,6 +477,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_study_as_array),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_resume_after_scancel),
         cmocka_unit_test(test_refused_and_unreachable),
         cmocka_unit_test(test_backend_plugin),
     };
