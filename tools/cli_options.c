@@ -1,5 +1,7 @@
 #include "cli_options.h"
 
+#include <hpolab/types.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -197,4 +199,19 @@ void cli_free(struct cli_parser *p)
 {
     json_decref(p->values);
     p->values = NULL;
+}
+
+int32_t cli_log_level(int64_t verbose)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    const char *env = getenv("HPOLAB_LOG_LEVEL");
+    if (env && *env) {
+        for (int32_t i = 0; i < 4; i++)
+            if (strcmp(env, names[i]) == 0)
+                return HPOLAB_LOG_ERROR + i;
+        fprintf(stderr, "hpolab: HPOLAB_LOG_LEVEL: expected error, warn, "
+                        "info or debug, got '%s'; ignored\n",
+                env);
+    }
+    return verbose ? HPOLAB_LOG_INFO : HPOLAB_LOG_WARN;
 }

@@ -46,5 +46,9 @@ void cli_options_print(FILE *out, const struct cli_option *options);
 /* Parses a boolean word; -1 if it is none. */
 int cli_parse_bool(const char *text);
 void cli_free(struct cli_parser *p);
+/* The log level of a command: HPOLAB_LOG_LEVEL (error, warn, info or
+ * debug) when set, so a launched job inherits it; else info with --verbose,
+ * warn without. An unknown value is said once on stderr and ignored. */
+int32_t cli_log_level(int64_t verbose);
 
 #endif

@@ -370,7 +370,7 @@ int hpolab_cmd_launch(int argc, char **argv)
     }
     int64_t verbose = 0;
     cli_get_bool(&p, "verbose", &verbose);
-    hpolab_log_set_level(verbose ? HPOLAB_LOG_INFO : HPOLAB_LOG_WARN);
+    hpolab_log_set_level(cli_log_level(verbose));
 
     /* benchmark, methods, seeds */
     const char *bname = NULL, *method = NULL;

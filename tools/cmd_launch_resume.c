@@ -125,7 +125,7 @@ int launch_resume_command(int argc, char **argv)
     }
     int64_t verbose = 0;
     cli_get_bool(&p, "verbose", &verbose);
-    hpolab_log_set_level(verbose ? HPOLAB_LOG_INFO : HPOLAB_LOG_WARN);
+    hpolab_log_set_level(cli_log_level(verbose));
     if ((rc = launch_open("hpolab launch --resume", rd, tag, &plan)) != 0)
         goto out;
     hpolab_resume_live_fn live = hpolab_resume_live_for(plan.engine);

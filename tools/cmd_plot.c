@@ -239,7 +239,7 @@ int hpolab_cmd_plot(int argc, char **argv)
     }
     int64_t verbose = 0;
     cli_get_bool(&parser, "verbose", &verbose);
-    hpolab_log_set_level(verbose ? HPOLAB_LOG_INFO : HPOLAB_LOG_WARN);
+    hpolab_log_set_level(cli_log_level(verbose));
 
     /* parameters: the study's plot section, then the command line */
     const char *study_path = NULL;

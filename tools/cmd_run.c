@@ -684,7 +684,7 @@ int hpolab_cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    hpolab_log_set_level(a.verbose ? HPOLAB_LOG_INFO : HPOLAB_LOG_WARN);
+    hpolab_log_set_level(cli_log_level(a.verbose));
 
     /* the benchmark */
     const struct hpolab_study_benchmark *b = NULL;

@@ -40,7 +40,9 @@ static void usage(FILE *out)
             "Run 'hpolab <command> --help' for the options of a command.\n"
             "Environment: HPOLAB_RESULTS (results folder, default ~/hpolab),\n"
             "HPOLAB_PLUGIN_PATH (extra plugin folders, ':'-separated),\n"
-            "HPOLAB_S3_BUCKET (hpolab sync's bucket), AWS_* (see docs/aws.md).\n");
+            "HPOLAB_S3_BUCKET (hpolab sync's bucket), AWS_* (see docs/aws.md),\n"
+            "HPOLAB_LOG_LEVEL (error, warn, info or debug; launched jobs inherit\n"
+            "it; --verbose is info).\n");
 }
 
 int main(int argc, char **argv)

@@ -22,6 +22,7 @@
 #include "record.h"
 #include "registry.h"
 #include "searcher_instance.h"
+#include "host_ext_aws.h"
 #include "sim_clock.h"
 
 /* ---- registration, errors, logging ------------------------------------ */
@@ -583,7 +584,8 @@ static int32_t HPOLAB_ABI buffer_append(struct hpolab_buffer *buf,
 static const void *HPOLAB_ABI get_extension(struct hpolab_ctx *ctx,
                                             const char *id)
 {
-    return hpolab_sim_clock_extension(id);
+    const void *ext = hpolab_sim_clock_extension(id);
+    return ext ? ext : hpolab_aws_extension(id);
 }
 
 static const struct hpolab_host_api host_api = {

@@ -386,6 +386,100 @@ static void test_mobster_through_asha(void **state)
     hpolab_space_free(space);
 }
 
+/* ---- MOBSTER's target resource and normalisation (§5.4 b, a) ------------- */
+
+struct acq_log {
+    int n;                 /* "target resource" lines seen */
+    long long racq;        /* of the last one */
+    double mean, sd;       /* its target normalisation */
+};
+
+static void acq_sink(int32_t level, const char *line, void *user)
+{
+    (void)level;
+    struct acq_log *l = user;
+    const char *p = strstr(line, "] target resource ");
+    long long r;
+    double m, sd;
+    if (p && sscanf(p, "] target resource %lld, incumbent %*g (fantasy 0), "
+                       "targets normalised by mean %lg, sd %lg",
+                    &r, &m, &sd) == 3) {
+        l->n++;
+        l->racq = r;
+        l->mean = m;
+        l->sd = sd;
+    }
+}
+
+/* Six trials (the random phase); trial i reports its value plus 10 / r at
+ * each r in reports[i] (0-terminated, at most 4); then one model-based
+ * suggestion, whose debug lines are captured. vals gets the values told
+ * at rung levels (1, 3, 9 of max_t 27), *nv their count. */
+static void mf_decision(const int reports[6][5], struct acq_log *l,
+                        double *vals, int *nv)
+{
+    struct hpolab_space *space = bh_space(BH_BRANIN_MF_SPACE);
+    struct bh_searcher b;
+    create(&b, "bayesopt", space, 17, NULL, "epoch", "epochs");
+    *nv = 0;
+    for (int i = 0; i < 6; i++) {
+        struct hpolab_config *c = NULL;
+        free(next(&b, i, &c));
+        double f = bh_eval(c, 0);
+        for (int k = 0; reports[i][k]; k++) {
+            int r = reports[i][k];
+            assert_int_equal(bh_tell(&b, i, c, f + 10.0 / r, r, 0), HPOLAB_OK);
+            if (r == 1 || r == 3 || r == 9)
+                vals[(*nv)++] = f + 10.0 / r;
+        }
+        hpolab_config_free(c);
+    }
+    memset(l, 0, sizeof *l);
+    int32_t level = hpolab_log_level();
+    hpolab_log_set_level(HPOLAB_LOG_DEBUG);
+    hpolab_log_set_sink(acq_sink, l);
+    free(next(&b, 6, NULL));
+    hpolab_log_set_sink(NULL, NULL);
+    hpolab_log_set_level(level);
+    bh_searcher_destroy(&b);
+    hpolab_space_free(space);
+}
+
+/* r_acq is the largest level with >= 3 observations, else the smallest
+ * observed level (not the smallest rung); the targets are normalised over
+ * the rung values of all resources together (population sd), reports
+ * between rungs excluded. */
+static void test_mobster_target_resource(void **state)
+{
+    (void)state;
+    static const int two_at_3[6][5] = {{1, 2, 3}, {1, 2, 3}, {1}, {1}, {1},
+                                       {1}};
+    static const int three_at_3[6][5] = {{1, 2, 3}, {1, 2, 3}, {1, 2, 3},
+                                         {1}, {1}, {0}};
+    static const int none_has_3[6][5] = {{3}, {3}, {9}, {0}, {0}, {0}};
+    struct {
+        const int (*rep)[5];
+        long long want;
+    } cases[] = {{two_at_3, 1}, {three_at_3, 3}, {none_has_3, 3}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct acq_log l;
+        double v[24];
+        int nv = 0;
+        mf_decision(cases[k].rep, &l, v, &nv);
+        assert_int_equal(l.n, 1);
+        assert_int_equal(l.racq, cases[k].want);
+        double m = 0.0, ss = 0.0;
+        for (int i = 0; i < nv; i++)
+            m += v[i];
+        m /= nv;
+        for (int i = 0; i < nv; i++)
+            ss += (v[i] - m) * (v[i] - m);
+        double sd = sqrt(ss / nv);
+        assert_true(fabs(l.mean - m) <= 1e-5 * fabs(m));
+        assert_true(fabs(l.sd - sd) <= 1e-5 * sd);
+    }
+}
+
 /* ---- save / restore ------------------------------------------------------- */
 
 /* Runs rounds (mf: reports at r = 1..3 for each trial), leaves one trial
@@ -709,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_exhausted_space),
         cmocka_unit_test(test_mf_rung_data),
         cmocka_unit_test(test_mobster_through_asha),
+        cmocka_unit_test(test_mobster_target_resource),
         cmocka_unit_test(test_save_restore),
         cmocka_unit_test(test_save_restore_mf),
         cmocka_unit_test(test_restore_wrong_mode),

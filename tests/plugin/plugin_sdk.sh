@@ -196,6 +196,14 @@ for so in "$build"/plugins/out/hpolab-*.so; do
   hpolab-backend_simulator.so)
     run "builtin-$(basename "$so")" "$hpolab" plugin check "$so" \
       --options '{"benchmark": "branin_curves"}' ;;
+  # sagemaker needs a role and an image, and resolves (offline) credentials
+  # and a region in create
+  hpolab-backend_sagemaker.so)
+    run "builtin-$(basename "$so")" env AWS_ACCESS_KEY_ID=AKIDCHECK \
+      AWS_SECRET_ACCESS_KEY=check AWS_REGION=us-east-1 \
+      AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+      "$hpolab" plugin check "$so" --options \
+      '{"role": "arn:aws:iam::123456789012:role/R", "image": "i", "bucket": "b"}' ;;
   *) run "builtin-$(basename "$so")" "$hpolab" plugin check "$so" ;;
   esac
 done

@@ -17,12 +17,42 @@
 
 #include "test_launch_resume_util.h"
 
-#define SLURM_DIR "/tmp/hpolab-slurm-test"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-static const char *const slurm_env[] = {
-    "HPOLAB_SLURM_DIR=" SLURM_DIR, "HPOLAB_SLURM_CTLD_PORT=6827",
-    "HPOLAB_SLURM_SLURMD_PORT=6828", "HPOLAB_SLURM_CPUS=4",
-    "HPOLAB_SLURM_INSTALL=1", NULL};
+/* The cluster lives in this test's own folder on ports nothing listened on
+ * at start, so two suites on one machine (several checkouts) never share a
+ * munged, a controller or a port. */
+static char slurm_dir[300];
+static int ports[3]; /* slurmctld, slurmd, one left unused */
+static char env_dir[340], env_ctld[64], env_sd[64];
+static const char *slurm_env[] = {
+    env_dir, env_ctld, env_sd, "HPOLAB_SLURM_CPUS=4", "HPOLAB_SLURM_INSTALL=1",
+    NULL};
+
+/* n distinct TCP ports free on loopback: bound to port 0 together (so the
+ * kernel gives distinct ones), read back, closed. */
+static int free_ports(int *out, int n)
+{
+    int fds[8], ok = 1;
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof a;
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&a, sizeof a) != 0 ||
+            getsockname(fds[i], (struct sockaddr *)&a, &len) != 0)
+            ok = 0;
+        out[i] = ntohs(a.sin_port);
+    }
+    for (int i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    return ok ? 0 : -1;
+}
 
 struct fixture {
     char dir[256];
@@ -54,8 +84,17 @@ static int group_setup(void **state)
     snprintf(fx.dir, sizeof fx.dir, "/tmp/hpolab-slurm-t-XXXXXX");
     if (!mkdtemp(fx.dir))
         return -1;
+    /* munged wants its socket's path searchable by all */
+    if (chmod(fx.dir, 0711) != 0)
+        return -1;
     snprintf(fx.results, sizeof fx.results, "%s/results", fx.dir);
     snprintf(fx.study, sizeof fx.study, "%s/study.json", fx.dir);
+    snprintf(slurm_dir, sizeof slurm_dir, "%s/slurm", fx.dir);
+    if (free_ports(ports, 3) != 0)
+        return -1;
+    snprintf(env_dir, sizeof env_dir, "HPOLAB_SLURM_DIR=%s", slurm_dir);
+    snprintf(env_ctld, sizeof env_ctld, "HPOLAB_SLURM_CTLD_PORT=%d", ports[0]);
+    snprintf(env_sd, sizeof env_sd, "HPOLAB_SLURM_SLURMD_PORT=%d", ports[1]);
     const char *argv[] = {HPOLAB_TEST_SOURCE_DIR "/tools/dev/slurm-start.sh",
                           NULL};
     struct cmd_out c;
@@ -64,7 +103,9 @@ static int group_setup(void **state)
         fprintf(stderr, "slurm-start.sh failed (%d):\n%s\n%s\n", rc, c.out,
                 c.err);
     cmd_out_free(&c);
-    setenv("SLURM_CONF", SLURM_DIR "/etc/slurm.conf", 1);
+    char conf[400];
+    snprintf(conf, sizeof conf, "%s/etc/slurm.conf", slurm_dir);
+    setenv("SLURM_CONF", conf, 1);
     return rc == 0 ? 0 : -1;
 }
 
@@ -342,13 +383,19 @@ static void test_refused_and_unreachable(void **state)
     /* the controller unreachable (nothing listens on its port) */
     char conf[512], text_path[512];
     snprintf(conf, sizeof conf, "%s/unreachable.conf", fx.dir);
-    snprintf(text_path, sizeof text_path, "%s/etc/slurm.conf", SLURM_DIR);
+    snprintf(text_path, sizeof text_path, "%s/etc/slurm.conf", slurm_dir);
     char *text = lt_read_text(text_path);
     assert_non_null(text);
-    char *port = strstr(text, "SlurmctldPort=6827");
+    char want[64];
+    snprintf(want, sizeof want, "SlurmctldPort=%d\n", ports[0]);
+    char *port = strstr(text, want);
     assert_non_null(port);
-    memcpy(port, "SlurmctldPort=6839", 18);
-    lt_write_text(conf, text);
+    *port = '\0';
+    char *changed = NULL;
+    assert_true(asprintf(&changed, "%sSlurmctldPort=%d\n%s", text, ports[2],
+                         port + strlen(want)) > 0);
+    lt_write_text(conf, changed);
+    free(changed);
     free(text);
     char env_conf[600];
     snprintf(env_conf, sizeof env_conf, "SLURM_CONF=%s", conf);

@@ -192,6 +192,30 @@ static int32_t maybe_fit(struct bo_searcher *s, struct hpolab_ctx *ctx,
                "evaluations, objective %.6g%s, %.2f ms",
                (unsigned long long)s->fits, dt->n, warm ? "warm" : "cold",
                fs.restarts, fs.evals, f, extra, t1 - t0);
+    if (s->model.mf) {
+        /* what the model believes, for diagnosing a study (debug only) */
+        const double *th = s->model.theta;
+        hpolab_log(ctx, HPOLAB_LOG_DEBUG,
+                   "fit %llu: alpha %.4g, mean_lam %.4g, gamma %.4g, noise "
+                   "%.4g, scale %.4g, mean %.4g",
+                   (unsigned long long)s->fits, exp(th[BO_OFF_ALPHA]),
+                   exp(th[BO_OFF_LAM]), exp(th[BO_OFF_GAMMA]),
+                   exp(th[bo_off_noise(&s->model)]),
+                   exp(th[bo_off_scale(&s->model)]),
+                   th[bo_off_mean(&s->model)]);
+        char bw[160] = "";
+        size_t at = 0;
+        for (size_t j = 0; j < s->model.d; j++) {
+            int k = snprintf(bw + at, sizeof bw - at, " %.4g",
+                             exp(th[bo_off_bw(&s->model) + j]));
+            if (k < 0 || (size_t)k >= sizeof bw - at)
+                break; /* a long encoding: the log line shows the first */
+            at += (size_t)k;
+        }
+        bw[at] = '\0';
+        hpolab_log(ctx, HPOLAB_LOG_DEBUG, "fit %llu: inverse bandwidths%s",
+                   (unsigned long long)s->fits, bw);
+    }
     s->fits++;
     if (rc == 0)
         hpolab_log(ctx, HPOLAB_LOG_WARN,
@@ -499,6 +523,11 @@ static int32_t model_config(struct bo_searcher *s, struct hpolab_ctx *ctx,
                "posterior %.2f ms, candidates %.2f ms, local search %.2f ms",
                n, ntrain - n, tp[1] - tp[0], tp[2] - tp[1], tp[3] - tp[2],
                tp[4] - tp[3]);
+    if (s->mf)
+        hpolab_log(ctx, HPOLAB_LOG_DEBUG,
+                   "target resource %lld, incumbent %.6g (fantasy 0), "
+                   "targets normalised by mean %.6g, sd %.6g",
+                   (long long)racq, w.fstar[0], ym, ys);
     work_free(&w);
     if (st != HPOLAB_OK) {
         if (chosen)
