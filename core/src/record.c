@@ -49,14 +49,9 @@ int32_t hpolab_record_copy(struct hpolab_record *dst,
                            const struct hpolab_record *src)
 {
     hpolab_record_init(dst);
-    /* exactly src's size: the tuner keeps a copy of every trial's config,
-     * and the default first capacity (8 entries) is 4x a typical config */
-    if (src->count) {
-        dst->entries = malloc(src->count * sizeof *dst->entries);
-        if (!dst->entries)
-            return HPOLAB_ERR_NOMEM;
-        dst->cap = src->count;
-    }
+    /* exactly src's size: the tuner keeps a copy of every trial's config */
+    if (hpolab_record_reserve(dst, src->count) != HPOLAB_OK)
+        return HPOLAB_ERR_NOMEM;
     for (uint32_t i = 0; i < src->count; i++) {
         int32_t st = hpolab_record_set(dst, src->entries[i].name,
                                        &src->entries[i].value);
@@ -81,6 +76,19 @@ const struct hpolab_value *hpolab_record_get(const struct hpolab_record *rec,
 {
     int32_t i = hpolab_record_index(rec, name);
     return i < 0 ? NULL : &rec->entries[i].value;
+}
+
+int32_t hpolab_record_reserve(struct hpolab_record *rec, uint32_t n)
+{
+    if (n <= rec->cap)
+        return HPOLAB_OK;
+    struct hpolab_record_entry *entries =
+        realloc(rec->entries, n * sizeof *entries);
+    if (!entries)
+        return HPOLAB_ERR_NOMEM;
+    rec->entries = entries;
+    rec->cap = n;
+    return HPOLAB_OK;
 }
 
 int32_t hpolab_record_set(struct hpolab_record *rec, const char *name,

@@ -44,6 +44,10 @@ struct hpolab_result {
 
 void hpolab_record_init(struct hpolab_record *rec);
 void hpolab_record_free(struct hpolab_record *rec);
+/* Room for at least n entries without reallocating: a record whose size is
+ * known (a sampled configuration) is not given the default first
+ * capacity, 4x a typical configuration; the tuner keeps one per trial. */
+int32_t hpolab_record_reserve(struct hpolab_record *rec, uint32_t n);
 int32_t hpolab_record_copy(struct hpolab_record *dst,
                            const struct hpolab_record *src);
 /* Index of name, or -1. */

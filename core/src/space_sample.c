@@ -66,8 +66,10 @@ int32_t hpolab_space_sample(const struct hpolab_space *s,
 {
     *out = NULL;
     struct hpolab_config *c = hpolab_config_new();
-    if (!c)
+    if (!c || hpolab_record_reserve(&c->rec, s->count) != HPOLAB_OK) {
+        hpolab_config_free(c);
         return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    }
     for (uint32_t i = 0; i < s->count; i++) {
         const struct hpolab_space_entry *e = &s->entries[i];
         int32_t st;

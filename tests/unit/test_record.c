@@ -71,6 +71,30 @@ static void test_record_order_replace_remove(void **state)
     hpolab_record_free(&copy);
 }
 
+/* reserve gives exactly the room asked for, keeps what is there, and sets
+ * within it do not move the entries; copies are sized to their source. */
+static void test_record_reserve_and_copy_size(void **state)
+{
+    (void)state;
+    struct hpolab_record r, c;
+    hpolab_record_init(&r);
+    assert_int_equal(hpolab_record_reserve(&r, 3), HPOLAB_OK);
+    assert_int_equal(r.cap, 3);
+    const struct hpolab_record_entry *at = r.entries;
+    assert_int_equal(hpolab_record_set_int(&r, "a", 1), HPOLAB_OK);
+    assert_int_equal(hpolab_record_set_int(&r, "b", 2), HPOLAB_OK);
+    assert_int_equal(hpolab_record_set_int(&r, "c", 3), HPOLAB_OK);
+    assert_ptr_equal(r.entries, at);
+    assert_int_equal(hpolab_record_reserve(&r, 2), HPOLAB_OK); /* no shrink */
+    assert_int_equal(r.cap, 3);
+    assert_int_equal(hpolab_record_copy(&c, &r), HPOLAB_OK);
+    assert_int_equal(c.cap, 3);
+    assert_int_equal(c.count, 3);
+    assert_string_equal(c.entries[2].name, "c");
+    hpolab_record_free(&c);
+    hpolab_record_free(&r);
+}
+
 static void test_record_from_json_keeps_types(void **state)
 {
     json_error_t jerr;
@@ -131,6 +155,7 @@ int main(void)
         cmocka_unit_test(test_pyfloat_matches_python_repr),
         cmocka_unit_test(test_record_order_replace_remove),
         cmocka_unit_test(test_record_from_json_keeps_types),
+        cmocka_unit_test(test_record_reserve_and_copy_size),
         cmocka_unit_test(test_options_typed_and_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
