@@ -24,6 +24,7 @@
 #include "launch_record.h"
 #include "launch_sagemaker.h"
 #include "launch_state.h"
+#include "pack_dir.h"
 
 static volatile sig_atomic_t cancel_flag;
 static int wake_pipe[2] = {-1, -1};
@@ -255,13 +256,13 @@ static int upload_code(struct hpolab_aws_client *c, const char *bucket,
     size_t n = 0;
     /* the results folder may sit inside the study folder: not packed */
     int rc = 0;
-    if (!tgz || hpolab_sm_pack_dir(study_dir, plan->root, tgz, &n, &err) !=
+    if (!tgz || hpolab_pack_dir_targz(study_dir, plan->root, tgz, &n, &err) !=
                     HPOLAB_OK) {
         fprintf(stderr, "hpolab launch: packing %s: %s\n", study_dir,
                 tgz ? err.message : "out of memory");
         rc = 1;
-    } else if (hpolab_s3_put_file(c, bucket, code_key, tgz, NULL, NULL,
-                                  &err) != HPOLAB_OK) {
+    } else if (hpolab_s3_put_file(c, bucket, code_key, tgz, NULL, NULL, &err) !=
+               HPOLAB_OK) {
         fprintf(stderr, "hpolab launch: uploading the study: %s\n",
                 err.message);
         rc = 1;

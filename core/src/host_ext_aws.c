@@ -3,6 +3,7 @@
  * account and default bucket once asked. Errors go to the caller's ctx like
  * every host entry; credentials stay inside the client. */
 #include "host_ext_aws.h"
+#include "pack_dir.h"
 
 #include <hpolab/ext_aws.h>
 #include <jansson.h>
@@ -323,7 +324,7 @@ static int32_t HPOLAB_ABI aws_s3_put_dir_targz(struct hpolab_ctx *ctx,
                                 dir, path);
     close(fd);
     struct hpolab_error err;
-    int32_t st = hpolab_pack_dir_targz(dir, path, &err);
+    int32_t st = hpolab_pack_dir_targz(dir, NULL, path, NULL, &err);
     if (st != HPOLAB_OK)
         fail(ctx, s, st, "%s", err.message);
     else

@@ -12,11 +12,4 @@
  * is HPOLAB_EXT_AWS_V1, else NULL. */
 const void *hpolab_aws_extension(const char *id);
 
-/* Write the regular files and folders below dir into the gzip-compressed
- * tar file out (paths relative to dir, in name order, mtime and owner
- * cleared so the same folder gives the same bytes). Links and special
- * files are skipped. */
-int32_t hpolab_pack_dir_targz(const char *dir, const char *out,
-                              struct hpolab_error *err);
-
 #endif

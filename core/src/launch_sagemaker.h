@@ -34,13 +34,6 @@ struct hpolab_sm_instance {
  * overrides and extends the built-in table. [static] */
 const struct hpolab_sm_instance *hpolab_sm_instance_find(const char *type);
 
-/* Packs every regular file under dir (recursively; names starting with '.'
- * and the folder skip_dir, if inside it, left out) into the gzip tar
- * out_path, paths relative to dir. *n_files (may be NULL) counts them. */
-int32_t hpolab_sm_pack_dir(const char *dir, const char *skip_dir,
-                           const char *out_path, size_t *n_files,
-                           struct hpolab_error *err);
-
 /* What one launch sends (all [borrowed]). */
 struct hpolab_sm_engine {
     struct hpolab_aws_client *client;

@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "launch_plan.h"
 #include "launch_sagemaker.h"
+#include "pack_dir.h"
 
 static char tmp[256];
 
@@ -299,7 +300,8 @@ static void test_pack(void **state)
     snprintf(skip, sizeof skip, "%s/results", dir);
     size_t n = 0;
     struct hpolab_error err;
-    assert_int_equal(hpolab_sm_pack_dir(dir, skip, out, &n, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_pack_dir_targz(dir, skip, out, &n, &err),
+                     HPOLAB_OK);
     assert_int_equal(n, 2);
     struct archive *a = archive_read_new();
     archive_read_support_filter_gzip(a);
@@ -313,14 +315,16 @@ static void test_pack(void **state)
             seen |= 1;
         else if (!strcmp(name, "scripts/train.sh"))
             seen |= 2;
+        else if (!strcmp(name, "scripts/"))
+            seen |= 4;
         else
             fail_msg("unexpected entry %s", name);
     }
-    assert_int_equal(seen, 3);
+    assert_int_equal(seen, 7);
     archive_read_free(a);
-    assert_int_equal(hpolab_sm_pack_dir("/nonexistent-hpolab", NULL, out, &n,
-                                        &err),
-                     HPOLAB_ERR_IO);
+    assert_int_equal(
+        hpolab_pack_dir_targz("/nonexistent-hpolab", NULL, out, &n, &err),
+        HPOLAB_ERR_NOT_FOUND);
     assert_non_null(strstr(err.message, "/nonexistent-hpolab"));
 }
 

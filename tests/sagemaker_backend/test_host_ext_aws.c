@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "host_api.h"
 #include "host_ext_aws.h"
+#include "pack_dir.h"
 
 static struct aws_server s3, standin;
 static char tmp[512];
@@ -235,7 +236,8 @@ static void test_put_dir_targz(void **state)
     char again[700];
     snprintf(again, sizeof again, "%s/again.tar.gz", tmp);
     struct hpolab_error err;
-    assert_int_equal(hpolab_pack_dir_targz(dir, again, &err), HPOLAB_OK);
+    assert_int_equal(hpolab_pack_dir_targz(dir, NULL, again, NULL, &err),
+                     HPOLAB_OK);
     char *x, *y;
     size_t xl, yl;
     assert_int_equal(hpolab_read_file(got, &x, &xl, &err), HPOLAB_OK);

@@ -1,7 +1,8 @@
-/* host_ext_aws_pack.c: a folder as .tar.gz (SageMaker's sourcedir.tar.gz)
- * for the hpolab_aws_v1 extension. Entries in name order with mtime, owner
- * and group cleared, so the same folder always packs to the same bytes;
- * file contents are streamed, never read whole. */
+/* pack_dir.c: a folder as .tar.gz: the study folder `hpolab launch --engine
+ * sagemaker` uploads as a job's code channel, and the source folder the
+ * hpolab_aws_v1 extension packs for the sagemaker backend. Entries in name
+ * order with mtime, owner and group cleared, so the same folder always
+ * packs to the same bytes; file contents are streamed, never read whole. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "host_ext_aws.h"
+#include "pack_dir.h"
 
 /* Deep enough for any study; guards against a folder that loops through
  * bind mounts. */
@@ -24,7 +25,7 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names in dir except "." and ".."; *out [owned: each and the array]. */
+/* Names in dir not starting with '.'; *out [owned: each and the array]. */
 static int32_t list_dir(const char *dir, char ***out, size_t *n,
                         struct hpolab_error *err)
 {
@@ -32,13 +33,13 @@ static int32_t list_dir(const char *dir, char ***out, size_t *n,
     *n = 0;
     DIR *d = opendir(dir);
     if (!d)
-        return hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot read: %s",
-                                dir, strerror(errno));
+        return hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot read: %s", dir,
+                                strerror(errno));
     size_t cap = 0;
     int32_t st = HPOLAB_OK;
     struct dirent *e;
     while (st == HPOLAB_OK && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        if (e->d_name[0] == '.') /* also .git, .venv, editor files */
             continue;
         if (*n == cap) {
             size_t nc = cap ? cap * 2 : 16;
@@ -88,14 +89,13 @@ static int32_t write_header(struct archive *a, const char *name,
     return st;
 }
 
-static int32_t write_file(struct archive *a, const char *path,
-                          const char *name, const char *out,
-                          struct hpolab_error *err)
+static int32_t write_file(struct archive *a, const char *path, const char *name,
+                          const char *out, struct hpolab_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot read: %s",
-                                path, strerror(errno));
+        return hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot read: %s", path,
+                                strerror(errno));
     struct stat sb;
     int32_t st = HPOLAB_OK;
     if (fstat(fd, &sb) != 0)
@@ -107,8 +107,8 @@ static int32_t write_file(struct archive *a, const char *path,
     off_t left = sb.st_size;
     /* exactly the size in the header, even if the file grows meanwhile */
     while (st == HPOLAB_OK && left > 0) {
-        ssize_t r = read(fd, buf, left < (off_t)sizeof buf ? (size_t)left
-                                                            : sizeof buf);
+        ssize_t r =
+            read(fd, buf, left < (off_t)sizeof buf ? (size_t)left : sizeof buf);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
@@ -127,9 +127,18 @@ static int32_t write_file(struct archive *a, const char *path,
     return st;
 }
 
-static int32_t add_tree(struct archive *a, const char *dir, const char *rel,
-                        int depth, const char *out, struct hpolab_error *err)
+struct pack {
+    struct archive *a;
+    const char *skip_dir; /* [borrowed] or NULL */
+    const char *out;
+    size_t n_files;
+};
+
+static int32_t add_tree(struct pack *pk, const char *dir, const char *rel,
+                        int depth, struct hpolab_error *err)
 {
+    struct archive *a = pk->a;
+    const char *out = pk->out;
     if (depth > PACK_MAX_DEPTH)
         return hpolab_error_set(err, HPOLAB_ERR_RANGE,
                                 "%s: folders nested deeper than %d", dir,
@@ -147,11 +156,18 @@ static int32_t add_tree(struct archive *a, const char *dir, const char *rel,
             st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: %s", path,
                                   strerror(errno));
         else if (S_ISDIR(sb.st_mode)) {
+            if (pk->skip_dir && strcmp(path, pk->skip_dir) == 0) {
+                free(path);
+                free(name);
+                continue;
+            }
             st = write_header(a, name, &sb, out, err);
             if (st == HPOLAB_OK)
-                st = add_tree(a, path, name, depth + 1, out, err);
-        } else if (S_ISREG(sb.st_mode))
+                st = add_tree(pk, path, name, depth + 1, err);
+        } else if (S_ISREG(sb.st_mode)) {
             st = write_file(a, path, name, out, err);
+            pk->n_files += st == HPOLAB_OK;
+        }
         /* links and special files: skipped (a link could point anywhere) */
         free(path);
         free(name);
@@ -160,9 +176,12 @@ static int32_t add_tree(struct archive *a, const char *dir, const char *rel,
     return st;
 }
 
-int32_t hpolab_pack_dir_targz(const char *dir, const char *out,
+int32_t hpolab_pack_dir_targz(const char *dir, const char *skip_dir,
+                              const char *out, size_t *n_files,
                               struct hpolab_error *err)
 {
+    if (n_files)
+        *n_files = 0;
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return hpolab_error_set(err, HPOLAB_ERR_NOT_FOUND,
@@ -176,13 +195,16 @@ int32_t hpolab_pack_dir_targz(const char *dir, const char *out,
         archive_write_open_filename(a, out) != ARCHIVE_OK)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
                               archive_error_string(a));
+    struct pack pk = {a, skip_dir, out, 0};
     if (st == HPOLAB_OK)
-        st = add_tree(a, dir, NULL, 0, out, err);
+        st = add_tree(&pk, dir, NULL, 0, err);
     if (archive_write_close(a) != ARCHIVE_OK && st == HPOLAB_OK)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
                               archive_error_string(a));
     archive_write_free(a);
     if (st != HPOLAB_OK)
         unlink(out);
+    else if (n_files)
+        *n_files = pk.n_files;
     return st;
 }
