@@ -24,44 +24,8 @@
 #include "launch_record.h"
 #include "launch_sagemaker.h"
 #include "launch_state.h"
+#include "launch_supervisor.h"
 #include "pack_dir.h"
-
-static volatile sig_atomic_t cancel_flag;
-static int wake_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    cancel_flag = 1;
-    if (wake_pipe[1] >= 0) {
-        ssize_t n = write(wake_pipe[1], "x", 1);
-        (void)n;
-    }
-    errno = saved;
-}
-
-static int install_signals(void)
-{
-    if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static double env_seconds(const char *name, double def)
 {
@@ -81,72 +45,23 @@ static const char *setting(const char *flag, const json_t *study,
     return s && s[0] ? s : fallback;
 }
 
-struct progress {
-    const struct hpolab_launch_plan *plan;
-    int32_t *state;
-    struct hpolab_launch_totals totals;
-};
-
-static void on_change(void *user, size_t slice,
-                      const struct hpolab_job_state *js)
-{
-    struct progress *p = user;
-    int32_t old = p->state[slice];
-    if (old == js->state)
-        return;
-    p->totals.count[old]--;
-    p->totals.count[js->state]++;
-    p->state[slice] = js->state;
-    launch_print_change(stdout, p->plan, slice, js, &p->totals);
-    fflush(stdout);
-}
-
 static void on_note(void *user, const char *line)
 {
     (void)user;
     fprintf(stderr, "hpolab launch: %s\n", line);
 }
 
-static int write_supervisor(const struct hpolab_launch_plan *plan,
-                            int32_t state, double start)
-{
-    struct hpolab_job_state s;
-    hpolab_job_state_init(&s);
-    hpolab_job_state_set_self(&s);
-    s.state = state;
-    s.start = start;
-    if (hpolab_slice_state_is_final(state))
-        s.end = wall();
-    char *path = hpolab_path_join(plan->root, HPOLAB_SUPERVISOR_STATE_NAME);
-    struct hpolab_error err;
-    int32_t st = path ? hpolab_job_state_write(path, &s, &err)
-                      : HPOLAB_ERR_NOMEM;
-    if (st != HPOLAB_OK)
-        fprintf(stderr, "hpolab launch: %s\n",
-                path ? err.message : "out of memory");
-    free(path);
-    return st == HPOLAB_OK ? 0 : -1;
-}
-
 /* The supervisor's work; returns the exit status. */
 static int supervise(struct hpolab_launch_plan *plan,
                      struct hpolab_sm_engine *e)
 {
-    double start = wall();
-    struct progress prog = {.plan = plan};
-    prog.state = calloc(plan->n_slices + 1, sizeof *prog.state);
-    if (!prog.state)
+    double start = launch_wall();
+    struct launch_progress prog;
+    if (launch_progress_init(&prog, plan) != 0)
         return 1;
-    prog.totals.total = plan->n_slices;
-    for (size_t i = 0; i < plan->n_slices; i++) {
-        int32_t s = plan->slices[i].skipped ? HPOLAB_SLICE_DONE
-                                            : HPOLAB_SLICE_PENDING;
-        prog.state[i] = s;
-        prog.totals.count[s]++;
-    }
-    e->wake_fd = wake_pipe[0];
-    e->cancel = &cancel_flag;
-    e->on_change = on_change;
+    e->wake_fd = launch_wake_fd();
+    e->cancel = &launch_cancel_flag;
+    e->on_change = launch_progress_on_change;
     e->on_note = on_note;
     e->user = &prog;
     struct hpolab_error err;
@@ -167,83 +82,18 @@ static int supervise(struct hpolab_launch_plan *plan,
     printf("results: s3://%s/%s/%s/ (hpolab sync %s --bucket %s)\n",
            e->bucket, HPOLAB_S3_ROOT, plan->tag, plan->tag, e->bucket);
     fflush(stdout);
-    write_supervisor(plan, rc == 0 ? HPOLAB_SLICE_DONE
-                           : rc == 130 ? HPOLAB_SLICE_CANCELLED
-                                       : HPOLAB_SLICE_FAILED,
-                     start);
-    free(prog.state);
+    launch_write_supervisor(plan,
+                            rc == 0     ? HPOLAB_SLICE_DONE
+                            : rc == 130 ? HPOLAB_SLICE_CANCELLED
+                                        : HPOLAB_SLICE_FAILED,
+                            start);
+    launch_progress_free(&prog);
     return rc;
 }
 
-/* The supervisor as a background child; returns once it recorded itself. */
-static int background(struct hpolab_launch_plan *plan,
-                      struct hpolab_sm_engine *e)
+static int supervise_cb(struct hpolab_launch_plan *plan, void *user)
 {
-    char *log = hpolab_path_join(plan->root, "launch.log");
-    int ready[2];
-    if (!log || pipe2(ready, O_CLOEXEC) != 0) {
-        fprintf(stderr, "hpolab launch: cannot create a pipe: %s\n",
-                strerror(errno));
-        free(log);
-        return 1;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "hpolab launch: cannot fork the supervisor: %s\n",
-                strerror(errno));
-        close(ready[0]);
-        close(ready[1]);
-        free(log);
-        return 1;
-    }
-    if (pid == 0) {
-        close(ready[0]);
-        setsid();
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
-        if (in >= 0)
-            dup2(in, 0);
-        if (out >= 0) {
-            dup2(out, 1);
-            dup2(out, 2);
-        }
-        if (in > 2)
-            close(in);
-        if (out > 2)
-            close(out);
-        int rc = install_signals() == 0 &&
-                         write_supervisor(plan, HPOLAB_SLICE_RUNNING, wall()) == 0
-                     ? 0
-                     : 1;
-        close(ready[1]);
-        if (rc == 0)
-            rc = supervise(plan, e);
-        fflush(stdout);
-        _exit(rc);
-    }
-    close(ready[1]);
-    char c;
-    while (read(ready[0], &c, 1) < 0 && errno == EINTR) {
-    }
-    close(ready[0]);
-    struct hpolab_job_state s;
-    if (hpolab_launch_supervisor_alive(plan->root, &s) != 1) {
-        int status = 0;
-        waitpid(pid, &status, WNOHANG);
-        fprintf(stderr, "hpolab launch: the supervisor did not start; see "
-                        "%s\n",
-                log);
-        free(log);
-        return 1;
-    }
-    printf("supervisor running in the background (pid %d, log %s)\n"
-           "follow it with: hpolab status %s\n"
-           "stop it with:   hpolab cancel %s\n",
-           (int)pid, log, plan->tag, plan->tag);
-    free(log);
-    return 0;
+    return supervise(plan, user);
 }
 
 /* Packs the study folder and uploads it as <code_uri>study.tar.gz. */
@@ -287,7 +137,7 @@ static void abandon(const struct hpolab_launch_plan *plan)
         struct hpolab_job_state js;
         hpolab_job_state_init(&js);
         js.state = HPOLAB_SLICE_CANCELLED;
-        js.end = wall();
+        js.end = launch_wall();
         snprintf(js.message, sizeof js.message,
                  "never submitted: the launch failed before");
         char path[4200];
@@ -431,9 +281,10 @@ static int run_sagemaker(struct hpolab_launch_plan *plan,
         .backoff_s = env_seconds("HPOLAB_SM_BACKOFF_S", 60.0),
         .max_limit_tries = 100, .wake_fd = -1};
     if (!a->wait)
-        rc = background(plan, &e);
-    else if (install_signals() != 0 ||
-             write_supervisor(plan, HPOLAB_SLICE_RUNNING, wall()) != 0)
+        rc = launch_background(plan, supervise_cb, &e);
+    else if (launch_install_signals() != 0 ||
+             launch_write_supervisor(plan, HPOLAB_SLICE_RUNNING,
+                                     launch_wall()) != 0)
         rc = 1;
     else
         rc = supervise(plan, &e);
