@@ -528,6 +528,16 @@ static void update_best(struct hpolab_tuner *t, int64_t id,
                  (t->o.mode == HPOLAB_MODE_MAX ? x > t->summary.best
                                                : x < t->summary.best);
     if (better) {
+        /* a completed trial keeps its configuration only while it is the
+         * best (for the summary) */
+        if (t->summary.has_best && t->summary.best_trial != id &&
+            t->summary.best_trial < t->num_trials) {
+            struct tuner_trial *old = &t->trials[t->summary.best_trial];
+            if (old->status == HPOLAB_TRIAL_COMPLETED) {
+                hpolab_config_free(old->config);
+                old->config = NULL;
+            }
+        }
         t->summary.has_best = 1;
         t->summary.best = x;
         t->summary.best_trial = id;
@@ -730,6 +740,12 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
     /* a completed trial never reports again: keep memory flat over long
      * studies */
     hpolab_record_free(&tr->last.rec);
+    /* ...and can never be resumed (only a paused trial can): its
+     * configuration is needed only while it is the best (the summary) */
+    if (!t->summary.has_best || t->summary.best_trial != id) {
+        hpolab_config_free(tr->config);
+        tr->config = NULL;
+    }
 }
 
 static int32_t process_events(struct hpolab_tuner *t, struct hpolab_error *err)
@@ -837,7 +853,8 @@ static void fill_summary(struct hpolab_tuner *t)
     s->stop_reason = t->stop_reason;
     free(s->best_config_json);
     s->best_config_json = NULL;
-    if (s->has_best && s->best_trial < t->num_trials)
+    if (s->has_best && s->best_trial < t->num_trials &&
+        t->trials[s->best_trial].config)
         s->best_config_json =
             hpolab_record_to_json_text(&t->trials[s->best_trial].config->rec);
 }

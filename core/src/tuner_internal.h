@@ -17,7 +17,9 @@ struct hpolab_results;
 
 /* What the tuner knows of one trial. */
 struct tuner_trial {
-    struct hpolab_config *config; /* owned */
+    struct hpolab_config *config; /* owned; NULL once the trial completed
+                                     and is not the best (it cannot run
+                                     again) */
     int32_t status;               /* HPOLAB_TRIAL_* */
     int running;                  /* counted in t->running */
     int stopped_by_tuner;         /* paused or stopped by a decision */
