@@ -66,27 +66,12 @@ static int supervise(struct hpolab_launch_plan *plan,
     e->user = &prog;
     struct hpolab_error err;
     int32_t st = hpolab_sm_engine_run(plan, e, &err);
-    int rc;
-    if (st == HPOLAB_ERR_INTERRUPTED) {
-        printf("cancelled: ");
-        rc = 130;
-    } else if (st != HPOLAB_OK) {
-        fprintf(stderr, "hpolab launch: %s\n", err.message);
-        rc = 1;
-    } else {
-        printf("all jobs ended: ");
-        rc = prog.totals.count[HPOLAB_SLICE_DONE] == plan->n_slices ? 0 : 1;
-    }
-    launch_print_totals(stdout, &prog.totals);
+    int rc = launch_progress_finish(&prog, st, &err);
     launch_sagemaker_print_cost(stdout, plan);
     printf("results: s3://%s/%s/%s/ (hpolab sync %s --bucket %s)\n",
            e->bucket, HPOLAB_S3_ROOT, plan->tag, plan->tag, e->bucket);
     fflush(stdout);
-    launch_write_supervisor(plan,
-                            rc == 0     ? HPOLAB_SLICE_DONE
-                            : rc == 130 ? HPOLAB_SLICE_CANCELLED
-                                        : HPOLAB_SLICE_FAILED,
-                            start);
+    launch_write_supervisor(plan, launch_supervisor_final_state(rc), start);
     launch_progress_free(&prog);
     return rc;
 }

@@ -114,6 +114,31 @@ void launch_progress_on_change(void *user, size_t slice,
     fflush(stdout);
 }
 
+int launch_progress_finish(const struct launch_progress *p, int32_t st,
+                           const struct hpolab_error *err)
+{
+    int rc;
+    if (st == HPOLAB_ERR_INTERRUPTED) {
+        printf("cancelled: ");
+        rc = 130;
+    } else if (st != HPOLAB_OK) {
+        fprintf(stderr, "hpolab launch: %s\n", err->message);
+        rc = 1;
+    } else {
+        printf("all jobs ended: ");
+        rc = p->totals.count[HPOLAB_SLICE_DONE] == p->plan->n_slices ? 0 : 1;
+    }
+    launch_print_totals(stdout, &p->totals);
+    return rc;
+}
+
+int32_t launch_supervisor_final_state(int rc)
+{
+    return rc == 0     ? HPOLAB_SLICE_DONE
+           : rc == 130 ? HPOLAB_SLICE_CANCELLED
+                       : HPOLAB_SLICE_FAILED;
+}
+
 /* The child: leaves the terminal, logs to log, records itself, tells the
  * parent through ready, then supervises. */
 static void run_child(struct hpolab_launch_plan *plan, const char *log,

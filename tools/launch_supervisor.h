@@ -44,6 +44,14 @@ void launch_progress_free(struct launch_progress *p);
 void launch_progress_on_change(void *user, size_t slice,
                                const struct hpolab_job_state *js);
 
+/* How an engine's run (status st, message in err) ended: "cancelled: ",
+ * the error, or "all jobs ended: ", then the totals; returns the exit
+ * status: 0 every slice done, 130 cancelled, else 1. */
+int launch_progress_finish(const struct launch_progress *p, int32_t st,
+                           const struct hpolab_error *err);
+/* The supervisor's final state for that exit status. */
+int32_t launch_supervisor_final_state(int rc);
+
 /* The supervisor's work; returns the exit status. */
 typedef int (*launch_supervise_fn)(struct hpolab_launch_plan *plan, void *user);
 /* Forks the supervisor into the background (setsid, output to
