@@ -46,26 +46,73 @@ struct tuner_trial *hpolab_tuner_add_trial(struct hpolab_tuner *t,
         t->trials = tr;
         t->cap_trials = cap;
     }
+    struct tuner_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    run->batch_exit = -1;
+    run->journaled_resource = NAN;
+    hpolab_record_init(&run->last.rec);
     struct tuner_trial *trial = &t->trials[t->num_trials++];
     memset(trial, 0, sizeof *trial);
     trial->config = config;
+    trial->run = run;
     trial->status = HPOLAB_TRIAL_IN_PROGRESS;
-    trial->batch_exit = -1;
-    trial->journaled_resource = NAN;
-    hpolab_record_init(&trial->last.rec);
     return trial;
+}
+
+static void free_run(struct tuner_trial *tr)
+{
+    if (!tr->run)
+        return;
+    hpolab_record_free(&tr->run->last.rec);
+    free(tr->run);
+    tr->run = NULL;
 }
 
 void hpolab_tuner_free_trials(struct hpolab_tuner *t)
 {
     for (int64_t i = 0; i < t->num_trials; i++) {
         hpolab_config_free(t->trials[i].config);
-        hpolab_record_free(&t->trials[i].last.rec);
-        free(t->trials[i].fail_message);
+        free_run(&t->trials[i]);
     }
     free(t->trials);
     t->trials = NULL;
     t->num_trials = t->cap_trials = 0;
+    free(t->first_fail_message);
+    t->first_fail_message = NULL;
+}
+
+int hpolab_trial_has_ended(int32_t status)
+{
+    return status == HPOLAB_TRIAL_COMPLETED || status == HPOLAB_TRIAL_FAILED ||
+           status == HPOLAB_TRIAL_STOPPED;
+}
+
+void hpolab_tuner_settle_trial(struct hpolab_tuner *t, int64_t id)
+{
+    struct tuner_trial *tr = &t->trials[id];
+    if (tr->running || !hpolab_trial_has_ended(tr->status))
+        return;
+    free_run(tr);
+    if (!t->summary.has_best || t->summary.best_trial != id) {
+        hpolab_config_free(tr->config);
+        tr->config = NULL;
+    }
+}
+
+void hpolab_tuner_note_failure(struct hpolab_tuner *t, int64_t id,
+                               const char *message)
+{
+    if (t->first_failed >= 0 && t->first_failed != id)
+        return;
+    t->first_failed = id;
+    char *copy = strdup(message ? message : "failed");
+    if (copy) { /* out of memory: the older message stays */
+        free(t->first_fail_message);
+        t->first_fail_message = copy;
+    }
 }
 
 int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,

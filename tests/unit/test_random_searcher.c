@@ -480,7 +480,7 @@ static void test_restore_errors(void **state)
     hpolab_space_free(s);
 }
 
-/* ---- the exclusion set as hashes (state version 2) ------------------------ */
+/* ---- the exclusion set as hashes (state version 2) ----------------------- */
 
 static uint64_t get_u64(const unsigned char *p)
 {
