@@ -321,7 +321,7 @@ static void fail_trial(struct hpolab_tuner *t, struct tuner_trial *tr,
     hpolab_error_clear(&t->sched_ctx.err);
     if (t->sched_comp->cls.scheduler.on_trial_error) {
         int32_t st = t->sched_comp->cls.scheduler.on_trial_error(
-            t->sched_state, &t->sched_ctx, id, tr->config);
+            t->sched_state, &t->sched_ctx, id, tr->run->config);
         if (st != HPOLAB_OK) {
             struct hpolab_error e;
             hpolab_ctx_error(&t->sched_ctx, st, &e);
@@ -368,7 +368,7 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
     struct hpolab_trial_job job = {
         .struct_size = sizeof job,
         .trial_id = id,
-        .config = tr->config,
+        .config = tr->run->config,
         .trial_dir = trial_dir,
         .checkpoint_dir = ckpt,
         .is_resume = is_resume,
@@ -473,7 +473,8 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
             if (t->sched_comp->cls.scheduler.on_trial_add) {
                 hpolab_error_clear(&t->sched_ctx.err);
                 st = t->sched_comp->cls.scheduler.on_trial_add(
-                    t->sched_state, &t->sched_ctx, id, t->trials[id].config);
+                    t->sched_state, &t->sched_ctx, id,
+                    t->trials[id].run->config);
                 if (st != HPOLAB_OK)
                     return plugin_failed(&t->sched_ctx, st,
                                          "on_trial_add failed", err);
@@ -495,8 +496,8 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                                         t->sched_comp->id, (long long)id);
             }
             if (s.config) {
-                hpolab_config_free(t->trials[id].config);
-                t->trials[id].config = s.config;
+                hpolab_config_free(t->trials[id].run->config);
+                t->trials[id].run->config = s.config;
             }
             st = start_job(t, id, 1, -1, err);
             if (st != HPOLAB_OK)
@@ -530,10 +531,9 @@ static void update_best(struct hpolab_tuner *t, int64_t id,
         t->summary.has_best = 1;
         t->summary.best = x;
         t->summary.best_trial = id;
-        /* an ended trial kept its configuration only while it was the best
+        /* an ended trial's configuration is kept only while it is the best
          * (for the summary) */
-        if (old >= 0 && old != id && old < t->num_trials)
-            hpolab_tuner_settle_trial(t, old);
+        hpolab_tuner_best_changed(t, old);
     }
 }
 
@@ -605,7 +605,7 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
 {
     int64_t id = trial_id_of(t, tr);
     t->status.num_evaluations++;
-    tr->num_results++;
+    tr->run->num_results++;
     if (t->o.stop)
         hpolab_stop_criterion_observe(t->o.stop, &result->rec);
     update_best(t, id, result);
@@ -617,7 +617,8 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
     if (!reject) {
         hpolab_error_clear(&t->sched_ctx.err);
         st = t->sched_comp->cls.scheduler.on_trial_result(
-            t->sched_state, &t->sched_ctx, id, tr->config, result, &decision);
+            t->sched_state, &t->sched_ctx, id, tr->run->config, result,
+            &decision);
     } else {
         decision = HPOLAB_DECISION_STOP;
     }
@@ -712,7 +713,7 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
         fail_trial(t, tr, ev->data ? ev->data : "failed");
         return;
     }
-    if (tr->num_results == 0) {
+    if (tr->run->num_results == 0) {
         fail_trial(t, tr,
                    "exited with status 0 without reporting any result (no "
                    "'[tune-metric]: {...}' line on stdout)");
@@ -723,7 +724,7 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
     if (t->sched_comp->cls.scheduler.on_trial_complete) {
         hpolab_error_clear(&t->sched_ctx.err);
         int32_t st = t->sched_comp->cls.scheduler.on_trial_complete(
-            t->sched_state, &t->sched_ctx, id, tr->config, &tr->run->last);
+            t->sched_state, &t->sched_ctx, id, tr->run->config, &tr->run->last);
         if (st != HPOLAB_OK) {
             struct hpolab_error e;
             hpolab_ctx_error(&t->sched_ctx, st, &e);
@@ -844,10 +845,12 @@ static void fill_summary(struct hpolab_tuner *t)
     s->stop_reason = t->stop_reason;
     free(s->best_config_json);
     s->best_config_json = NULL;
-    if (s->has_best && s->best_trial < t->num_trials &&
-        t->trials[s->best_trial].config)
-        s->best_config_json =
-            hpolab_record_to_json_text(&t->trials[s->best_trial].config->rec);
+    const struct hpolab_config *best =
+        s->has_best && s->best_trial < t->num_trials
+            ? hpolab_tuner_trial_config(t, s->best_trial)
+            : NULL;
+    if (best)
+        s->best_config_json = hpolab_record_to_json_text(&best->rec);
 }
 
 static int32_t loop(struct hpolab_tuner *t, struct hpolab_error *err)

@@ -146,7 +146,7 @@ static void fail(struct replay *r, struct tuner_trial *tr, int64_t id,
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_error(
-                       t->sched_state, &t->sched_ctx, id, tr->config),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config),
                    "on_trial_error");
     }
 }
@@ -185,8 +185,7 @@ static void update_best(struct hpolab_tuner *t, int64_t id,
         t->summary.has_best = 1;
         t->summary.best = x;
         t->summary.best_trial = id;
-        if (old >= 0 && old != id && old < t->num_trials)
-            hpolab_tuner_settle_trial(t, old); /* as tuner.c */
+        hpolab_tuner_best_changed(t, old); /* as tuner.c */
     }
 }
 
@@ -282,13 +281,13 @@ static int32_t on_suggest(struct replay *r, const json_t *line,
         r->pend_added = 0;
         r->pend_ckpt = ckpt;
     } else if (strcmp(action, "resume") == 0) {
-        if (id < 0 || id >= t->num_trials) {
+        if (id < 0 || id >= t->num_trials || !t->trials[id].run) {
             hpolab_config_free(config);
-            return bad_line(r, err, "resumes an unknown trial");
+            return bad_line(r, err, "resumes an unknown or ended trial");
         }
         if (config) {
-            hpolab_config_free(t->trials[id].config);
-            t->trials[id].config = config;
+            hpolab_config_free(t->trials[id].run->config);
+            t->trials[id].run->config = config;
         }
         r->pend_id = id;
         r->pend_resume = 1;
@@ -320,7 +319,7 @@ static int32_t on_add(struct replay *r, const json_t *line,
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_add(
-                       t->sched_state, &t->sched_ctx, id, tr->config),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config),
                    "on_trial_add");
     }
     return HPOLAB_OK;
@@ -341,7 +340,7 @@ static int32_t on_start(struct replay *r, const json_t *line,
     tr->run->last_resource = -INFINITY;
     tr->status = HPOLAB_TRIAL_IN_PROGRESS;
     r->start_ckpt[id] = get_int(line, "ckpt", -1);
-    r->start_results[id] = tr->num_results;
+    r->start_results[id] = tr->run->num_results;
     const char *error = get_str(line, "error");
     if (error)
         fail(r, tr, id, error);
@@ -371,7 +370,7 @@ static int32_t on_result(struct replay *r, const json_t *line,
     int asked = json_is_true(json_object_get(line, "asked"));
     int32_t decision = decision_of(get_str(line, "decision"));
     const char *reject = get_str(line, "error");
-    tr->num_results++;
+    tr->run->num_results++;
     if (t->o.stop)
         hpolab_stop_criterion_observe(t->o.stop, &report.rec);
     update_best(t, id, &report.rec);
@@ -379,7 +378,7 @@ static int32_t on_result(struct replay *r, const json_t *line,
         int32_t now = HPOLAB_DECISION_CONTINUE;
         hpolab_error_clear(&t->sched_ctx.err);
         st = t->sched_comp->cls.scheduler.on_trial_result(
-            t->sched_state, &t->sched_ctx, id, tr->config, &report, &now);
+            t->sched_state, &t->sched_ctx, id, tr->run->config, &report, &now);
         int now_bad = st != HPOLAB_OK || now < HPOLAB_DECISION_CONTINUE ||
                       now > HPOLAB_DECISION_STOP;
         if (now_bad != (reject != NULL) || (!now_bad && now != decision))
@@ -424,7 +423,7 @@ static int32_t on_exit_line(struct replay *r, const json_t *line,
         fail(r, tr, id, msg ? msg : "failed");
         return HPOLAB_OK;
     }
-    if (tr->num_results == 0) {
+    if (tr->run->num_results == 0) {
         fail(r, tr, id,
              "exited with status 0 without reporting any result (no "
              "'[tune-metric]: {...}' line on stdout)");
@@ -437,7 +436,7 @@ static int32_t on_exit_line(struct replay *r, const json_t *line,
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_complete(
-                       t->sched_state, &t->sched_ctx, id, tr->config,
+                       t->sched_state, &t->sched_ctx, id, tr->run->config,
                        &tr->run->last),
                    "on_trial_complete");
     }
@@ -456,7 +455,7 @@ static void abandon(struct replay *r, struct tuner_trial *tr, int64_t id)
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_error(
-                       t->sched_state, &t->sched_ctx, id, tr->config),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config),
                    "on_trial_error");
     }
 }
@@ -681,7 +680,7 @@ static void plan_restarts(struct replay *r)
             sched_warn(t,
                        t->sched_comp->cls.scheduler.on_trial_add(
                            t->sched_state, &t->sched_ctx, r->pend_id,
-                           tr->config),
+                           tr->run->config),
                        "on_trial_add");
             hpolab_tuner_journal_add(t, r->pend_id);
         }
@@ -695,15 +694,15 @@ static void plan_restarts(struct replay *r)
         if (!tr->running)
             continue;
         tr->running = 0;
-        if (t->o.resource_attr || tr->num_results == 0) {
+        if (t->o.resource_attr || tr->run->num_results == 0) {
             struct tuner_run *run = tr->run;
             run->restart = 1;
             run->restart_is_resume = 1;
             /* a copy that may not have finished is made again */
-            run->restart_ckpt = r->start_results[i] == tr->num_results
+            run->restart_ckpt = r->start_results[i] == tr->run->num_results
                                     ? r->start_ckpt[i]
                                     : -1;
-            run->has_floor = tr->num_results > 0 &&
+            run->has_floor = tr->run->num_results > 0 &&
                              !isnan(run->journaled_resource);
             run->resume_floor = run->journaled_resource;
             hpolab_logf(HPOLAB_LOG_INFO,

@@ -1,8 +1,9 @@
 /* What the tuner keeps of a trial (tuner_internal.h), looked at after
  * studies of a few hundred trials on the simulator backend (no processes,
  * simulated clock): a trial that ended (completed, stopped or failed) keeps
- * no run record, and its configuration only while it is the best; a paused
- * trial keeps both, for its resume; the summary's best configuration is
+ * no run record (16 bytes in all), and the tuner its configuration only
+ * while it is the best; a paused trial keeps its run record, for its
+ * resume; the summary's best configuration is
  * the best row's of results.csv.zip. The same after --resume rebuilt the
  * trials from the journal. */
 #include <math.h>
@@ -154,12 +155,19 @@ static int64_t check_trials(const struct hpolab_tuner *t, int64_t *ended_out)
                      hpolab_trial_status_name(tr->status),
                      tr->run ? "kept" : "gone");
         int keep = !has_ended || id == s->best_trial;
-        if (keep != (tr->config != NULL))
+        const struct hpolab_config *c = hpolab_tuner_trial_config(t, id);
+        if (keep != (c != NULL))
             fail_msg("trial %lld (%s%s): configuration %s", (long long)id,
                      hpolab_trial_status_name(tr->status),
                      id == s->best_trial ? ", the best" : "",
-                     tr->config ? "kept" : "gone");
+                     c ? "kept" : "gone");
     }
+    /* the tuner's copy of the best configuration exists only once that
+     * trial's own is gone */
+    assert_int_equal(t->best_config != NULL,
+                     t->trials[s->best_trial].run == NULL);
+    /* what a finished trial costs */
+    assert_true(sizeof(struct tuner_trial) <= 16);
     *ended_out = ended;
     return paused;
 }
