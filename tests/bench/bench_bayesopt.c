@@ -87,6 +87,7 @@ static void run_fifo(const char *searcher, const struct hpolab_space *space,
 {
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, searcher, space, bh_searcher_seed(seed),
+                           bh_model_seed(seed),
                            strcmp(searcher, "bayesopt") ? NULL : bo_options,
                            NULL, NULL) != HPOLAB_OK)
         die("create", b.ctx.err.message);
@@ -383,7 +384,7 @@ static void time_bo(const struct hpolab_space *space, int n, uint32_t seed,
     extra_options(opts, sizeof opts, first);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
-                           opts, NULL, NULL) != HPOLAB_OK)
+                           bh_model_seed(seed), opts, NULL, NULL) != HPOLAB_OK)
         die("create", b.ctx.err.message);
     int last = n + WINDOW / 2;
     tm->nwin = 0;
@@ -488,7 +489,8 @@ static void time_mf(const struct hpolab_space *space, int nobs, uint32_t seed,
     extra_options(opts, sizeof opts, first);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
-                           opts, "epoch", "epochs") != HPOLAB_OK)
+                           bh_model_seed(seed), opts, "epoch",
+                           "epochs") != HPOLAB_OK)
         die("create", b.ctx.err.message);
     static const int64_t levels[4] = {1, 3, 9, 27};
     *got = 0;
