@@ -218,7 +218,8 @@ static void trace(void)
     for (int sd = 0; sd < seeds; sd++) {
         struct bh_searcher b;
         if (bh_searcher_create(&b, reg, "bayesopt", space,
-                               bh_searcher_seed((uint32_t)sd), bo_options,
+                               bh_searcher_seed((uint32_t)sd),
+                               bh_model_seed((uint32_t)sd), bo_options,
                                NULL, NULL) != HPOLAB_OK)
             die("create", b.ctx.err.message);
         for (int i = 0; i < 60; i++) {

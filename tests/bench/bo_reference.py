@@ -12,8 +12,10 @@ pending evaluations (so no fantasies), mode min.
 What it implements, all in numpy/scipy (use /usr/bin/python3: numpy 1.24.2,
 scipy 1.10.1, the versions Syne Tune's reference runs used):
 * seeds (§6.1): RandomState(master) -> searcher seed (1st randint(0, 2^31-1)),
-  GP seed (2nd); ``--gp-seed hpolab`` uses hpolab's GP seed instead
-  (1st draw of RandomState(searcher seed)), for decision-by-decision runs;
+  GP seed (2nd), as hpolab's bayesopt does since it gets the scheduler's
+  second draw as ``model_seed``; ``--gp-seed hpolab`` uses what bayesopt
+  derives for a scheduler built against ABI 1.0 (and did before 1.1):
+  the 1st draw of RandomState(searcher seed);
 * the midpoint first, then random configs drawn key by key in insertion
   order (``rs.uniform(l, u)``), duplicates by 7-digit match strings;
 * random phase while fewer than num_init_random (3) configs are known;
