@@ -3,7 +3,8 @@
 
 int32_t hpolab_common_searcher_create(struct hpolab_ctx *ctx,
                                       const struct hpolab_scheduler_args *args,
-                                      uint32_t seed, int multi_fidelity,
+                                      uint32_t seed, uint32_t model_seed,
+                                      int multi_fidelity,
                                       struct hpolab_searcher **out)
 {
     struct hpolab_searcher_args sa = {
@@ -19,6 +20,7 @@ int32_t hpolab_common_searcher_create(struct hpolab_ctx *ctx,
         .points_given = args->points_given,
         .num_points = args->num_points,
         .points = args->points,
+        .model_seed = model_seed,
     };
     return hpolab_host->searcher_create(
         ctx, args->searcher ? args->searcher : "random", &sa, out);

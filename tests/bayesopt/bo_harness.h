@@ -60,12 +60,20 @@ static inline struct hpolab_space *bh_space(const char *text)
     return st == HPOLAB_OK ? s : NULL;
 }
 
-/* The seed a scheduler passes to its searcher: the first seed draw of
- * RandomState(master) (§6.1). */
+/* The seeds a scheduler passes to its searcher: the first (random_seed)
+ * and second (model_seed) seed draws of RandomState(master) (§6.1). */
 static inline uint32_t bh_searcher_seed(uint32_t master)
 {
     struct hpolab_rng gen;
     hpolab_rng_seed(&gen, master);
+    return hpolab_rng_seed_draw(&gen);
+}
+
+static inline uint32_t bh_model_seed(uint32_t master)
+{
+    struct hpolab_rng gen;
+    hpolab_rng_seed(&gen, master);
+    (void)hpolab_rng_seed_draw(&gen);
     return hpolab_rng_seed_draw(&gen);
 }
 
@@ -77,14 +85,14 @@ struct bh_searcher {
     void *state;
 };
 
-/* options: JSON object text or NULL. */
-static inline int32_t bh_searcher_create(struct bh_searcher *b,
-                                         struct hpolab_registry *reg,
-                                         const char *id,
-                                         const struct hpolab_space *space,
-                                         uint32_t seed, const char *options,
-                                         const char *resource_attr,
-                                         const char *max_resource_attr)
+/* options: JSON object text or NULL. model_seed: BH_ABI_1_0 creates it as
+ * a 1.0 caller would, with arguments that end before model_seed. */
+#define BH_ABI_1_0 (-1)
+static inline int32_t
+bh_searcher_create(struct bh_searcher *b, struct hpolab_registry *reg,
+                   const char *id, const struct hpolab_space *space,
+                   uint32_t seed, int64_t model_seed, const char *options,
+                   const char *resource_attr, const char *max_resource_attr)
 {
     memset(b, 0, sizeof *b);
     hpolab_ctx_init(&b->ctx, "searcher", id, reg);
@@ -115,7 +123,10 @@ static inline int32_t bh_searcher_create(struct bh_searcher *b,
         .max_resource_attr = max_resource_attr,
         .n_workers = 1,
         .options = b->opts,
+        .model_seed = model_seed >= 0 ? (uint32_t)model_seed : 0,
     };
+    if (model_seed == BH_ABI_1_0)
+        b->args.struct_size = offsetof(struct hpolab_searcher_args, model_seed);
     return b->cls->create(&b->ctx, &b->args, &b->state);
 }
 

@@ -43,8 +43,10 @@ static void create(struct bh_searcher *b, const char *id,
                    const struct hpolab_space *space, uint32_t seed,
                    const char *options, const char *res, const char *max_res)
 {
-    if (bh_searcher_create(b, reg, id, space, seed, options, res, max_res) !=
-        HPOLAB_OK)
+    /* the GP seed a 1.0 caller's searcher derives (the first seed draw of
+     * its random_seed) */
+    if (bh_searcher_create(b, reg, id, space, seed, bh_searcher_seed(seed),
+                           options, res, max_res) != HPOLAB_OK)
         fail_msg("create %s: %s", id, b->ctx.err.message);
 }
 
@@ -100,6 +102,42 @@ static void test_same_seed_same_suggestions(void **state)
     bh_searcher_destroy(&a);
     bh_searcher_destroy(&b);
     bh_searcher_destroy(&c);
+    hpolab_space_free(space);
+}
+
+/* §6.1: the GP RNG is seeded with the scheduler's second seed draw
+ * (model_seed): it moves the fit's restarts, so the model-based
+ * suggestions, never the random ones. From a 1.0 caller (no model_seed)
+ * it is the first seed draw of random_seed. */
+static void test_model_seed(void **state)
+{
+    (void)state;
+    struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
+    struct bh_searcher a, b, old, derived;
+    if (bh_searcher_create(&a, reg, "bayesopt", space, 3, 77, NULL, NULL,
+                           NULL) != HPOLAB_OK ||
+        bh_searcher_create(&b, reg, "bayesopt", space, 3, 78, NULL, NULL,
+                           NULL) != HPOLAB_OK ||
+        bh_searcher_create(&old, reg, "bayesopt", space, 3, BH_ABI_1_0, NULL,
+                           NULL, NULL) != HPOLAB_OK ||
+        bh_searcher_create(&derived, reg, "bayesopt", space, 3,
+                           bh_searcher_seed(3), NULL, NULL, NULL) != HPOLAB_OK)
+        fail_msg("create: %s", a.ctx.err.message);
+    int differs = 0;
+    for (int i = 0; i < 12; i++) {
+        char *ta = round_trip(&a, i, NAN), *tb = round_trip(&b, i, NAN);
+        char *to = round_trip(&old, i, NAN), *td = round_trip(&derived, i, NAN);
+        if (i < 3) /* midpoint and random phase: the searcher RNG only */
+            assert_string_equal(ta, tb);
+        differs |= strcmp(ta, tb) != 0;
+        assert_string_equal(to, td);
+        free(ta), free(tb), free(to), free(td);
+    }
+    assert_true(differs);
+    bh_searcher_destroy(&a);
+    bh_searcher_destroy(&b);
+    bh_searcher_destroy(&old);
+    bh_searcher_destroy(&derived);
     hpolab_space_free(space);
 }
 
@@ -205,7 +243,7 @@ static void expect_create_error(const char *options, const char *res,
 {
     struct hpolab_space *space = bh_space(BH_BRANIN_SPACE);
     struct bh_searcher b;
-    int32_t st = bh_searcher_create(&b, reg, "bayesopt", space, 0, options,
+    int32_t st = bh_searcher_create(&b, reg, "bayesopt", space, 0, 0, options,
                                     res, max_res);
     if (st != want || !strstr(b.ctx.err.message, text))
         fail_msg("%s: status %d (%s), expected %d with '%s'", options, st,
@@ -796,6 +834,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_suggestions),
+        cmocka_unit_test(test_model_seed),
         cmocka_unit_test(test_random_phase_is_random_search),
         cmocka_unit_test(test_pending_changes_suggestion),
         cmocka_unit_test(test_degenerate_data),

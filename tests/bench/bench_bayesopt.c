@@ -11,6 +11,10 @@
  *   mfspeed  the same for MOBSTER at ~100, 500, 1000, 2000 rung observations
  *   long     (only when named) Hartmann-6 to 200 evaluations: hpolab's fit
  *            schedule against Syne Tune's
+ *   trace    (only when named) BO on Hartmann-6, seeds 0..9 (--seeds), 60
+ *            evaluations: one JSON line per trial {"seed", "trial",
+ *            "config", "value"}, the history tests/bench/bo_reference.py
+ *            trace --follow replays decision by decision
  * --quick runs a smoke version of each (few seeds, small n); --bo-options
  * passes bayesopt options (JSON object) to the quality and speed runs;
  * --n N times that size only; --seeds N runs the quality section over
@@ -87,6 +91,7 @@ static void run_fifo(const char *searcher, const struct hpolab_space *space,
 {
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, searcher, space, bh_searcher_seed(seed),
+                           bh_model_seed(seed),
                            strcmp(searcher, "bayesopt") ? NULL : bo_options,
                            NULL, NULL) != HPOLAB_OK)
         die("create", b.ctx.err.message);
@@ -199,6 +204,42 @@ static void longq(void)
         free(best);
     }
     bo_options = saved;
+    hpolab_space_free(space);
+}
+
+/* Every configuration BO suggests on Hartmann-6 with its value, as JSON
+ * lines (17 significant digits: the reference replays them exactly). */
+static void trace(void)
+{
+    int seeds = quick ? 2 : only_seeds ? only_seeds : 10;
+    struct hpolab_space *space = bh_space(BH_HARTMANN6_SPACE);
+    if (!space)
+        die("space", "Hartmann-6");
+    for (int sd = 0; sd < seeds; sd++) {
+        struct bh_searcher b;
+        if (bh_searcher_create(&b, reg, "bayesopt", space,
+                               bh_searcher_seed((uint32_t)sd),
+                               bh_model_seed((uint32_t)sd), bo_options,
+                               NULL, NULL) != HPOLAB_OK)
+            die("create", b.ctx.err.message);
+        for (int i = 0; i < 60; i++) {
+            struct hpolab_config *c = NULL;
+            if (bh_suggest(&b, i, &c) != HPOLAB_OK || !c)
+                die("suggest", c ? b.ctx.err.message : "no configuration");
+            double y = bh_eval(c, 1);
+            printf("{\"seed\": %d, \"trial\": %d, \"config\": {", sd, i);
+            for (int j = 0; j < 6; j++) {
+                char name[4] = {'x', (char)('0' + j), 0, 0};
+                printf("%s\"%s\": %.17g", j ? ", " : "", name, bh_get(c, name));
+            }
+            printf("}, \"value\": %.17g}\n", y);
+            if (bh_tell(&b, i, c, y, 0, 1) != HPOLAB_OK)
+                die("tell", b.ctx.err.message);
+            hpolab_config_free(c);
+        }
+        fflush(stdout);
+        bh_searcher_destroy(&b);
+    }
     hpolab_space_free(space);
 }
 
@@ -383,7 +424,7 @@ static void time_bo(const struct hpolab_space *space, int n, uint32_t seed,
     extra_options(opts, sizeof opts, first);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
-                           opts, NULL, NULL) != HPOLAB_OK)
+                           bh_model_seed(seed), opts, NULL, NULL) != HPOLAB_OK)
         die("create", b.ctx.err.message);
     int last = n + WINDOW / 2;
     tm->nwin = 0;
@@ -488,7 +529,8 @@ static void time_mf(const struct hpolab_space *space, int nobs, uint32_t seed,
     extra_options(opts, sizeof opts, first);
     struct bh_searcher b;
     if (bh_searcher_create(&b, reg, "bayesopt", space, bh_searcher_seed(seed),
-                           opts, "epoch", "epochs") != HPOLAB_OK)
+                           bh_model_seed(seed), opts, "epoch",
+                           "epochs") != HPOLAB_OK)
         die("create", b.ctx.err.message);
     static const int64_t levels[4] = {1, 3, 9, 27};
     *got = 0;
@@ -571,10 +613,11 @@ int main(int argc, char **argv)
         const char *name;
         void (*fn)(void);
     } all[] = {{"quality", quality}, {"mf", mf}, {"speed", speed},
-               {"mfspeed", mfspeed}, {"long", longq}};
+               {"mfspeed", mfspeed}, {"long", longq}, {"trace", trace}};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-        /* long: only when named (minutes) */
-        int run = ns == 0 && strcmp(all[k].name, "long") != 0;
+        /* long (minutes) and trace (JSON lines): only when named */
+        int run = ns == 0 && strcmp(all[k].name, "long") != 0 &&
+                  strcmp(all[k].name, "trace") != 0;
         for (int i = 0; i < ns; i++)
             run |= !strcmp(sections[i], all[k].name);
         if (run)

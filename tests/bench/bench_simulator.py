@@ -2,9 +2,10 @@
 """Simulator benchmark (issue 7, "Quality and speed").
 
 The ODSC-style study on the simulator backend: the analytic benchmark
-transformer_like (the ODSC transformer_wikitext2 space, 40 epochs), 4
-workers, 5 simulated hours, 10 seeds, methods RS and ASHA (promotion type) and,
-when a `bayesopt` searcher plugin is installed, BO and MOBSTER.
+transformer_like (the ODSC transformer_wikitext2 space, 40 epochs; or
+`--benchmark transformer_crossing`, its crossing-curves variant), 4 workers,
+5 simulated hours, 10 seeds, methods RS and ASHA (promotion type) and, when
+a `bayesopt` searcher plugin is installed, BO and MOBSTER.
 
 It runs the study as a practitioner would: `hpolab launch --engine local
 --wait` (one job per method and seed, as many at once as the machine has
@@ -18,14 +19,15 @@ comparison (mean and 95 % CI over seeds) into the output folder. It prints
   by the model, after its initial random ones) and the observations the GP had
   at its decisions (mean and at the last one);
 * each method's final best val_loss (mean ± s.e. over seeds; the benchmark's
-  optimum is 5.0), the best-so-far at 1, 2.5 and 5 simulated hours, the mean
-  rank per seed, and the paired per-seed comparison BO vs ASHA (all methods
+  optimum is 5.0498), the best-so-far at 1, 2.5 and 5 simulated hours, the mean
+  rank per seed, and the paired per-seed differences of every two methods (all methods
   of one seed share the seed).
 
 `--sequential` runs the study with `hpolab run` in one process instead, one
 experiment after another.
 
 Usage: tests/bench/bench_simulator.py [--build build] [--seeds 10]
+           [--benchmark transformer_like|transformer_crossing]
            [--out DIR] [--methods RS,ASHA,...] [--sequential]
 """
 import argparse
@@ -45,7 +47,11 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BUDGET = 5 * 3600
-OPTIMUM = 5.0
+# docs/simulator.md: the analytic benchmarks on the ODSC space and their
+# optima (transformer_like: lr 1e-3, momentum 0.99, batch_size 16, dropout
+# 0.2; transformer_crossing: lr 10^-3.9, dropout 0.2, batch_size 24,
+# momentum 0.9, clip 0.5)
+OPTIMA = {"transformer_like": 5.0498, "transformer_crossing": 5.0}
 
 SPACE = {
     "lr": {"domain": "loguniform", "lower": 1e-6, "upper": 1e-3},
@@ -65,12 +71,12 @@ def available_searchers(hpolab):
     return {c["name"] for c in json.loads(p.stdout) if c["kind"] == "searcher"}
 
 
-def write_study(path, methods):
+def write_study(path, methods, benchmark):
     study = {
         "name": "odsc-sim",
-        "benchmarks": {"transformer_like": {
+        "benchmarks": {benchmark: {
             "backend": "simulator",
-            "backend_options": {"benchmark": "transformer_like"},
+            "backend_options": {"benchmark": benchmark},
             "config_space": SPACE,
             "metric": "val_loss", "mode": "min",
             "resource_attr": "epoch", "max_resource_attr": "epochs",
@@ -189,14 +195,14 @@ def run_study(hpolab, study, results, seeds, sequential):
     return wall, jobs, cpu, exps, log
 
 
-def plot(hpolab, results, out, seeds, methods):
+def plot(hpolab, results, out, seeds, methods, benchmark):
     """The comparison through `hpolab plot`: mean and 95 % CI over seeds."""
     stem = os.path.join(out, "odsc-sim")
     cmd = [hpolab, "plot", "odsc-sim", "--results_dir", results,
            "--output", stem, "--setups", ",".join(methods),
            "--aggregate", "mean_and_ci", "--format", "png",
-           "--title", "transformer_like (simulated), 4 workers, %d seeds"
-           % seeds,
+           "--title", "%s (simulated), 4 workers, %d seeds"
+           % (benchmark, seeds),
            "--xlabel", "simulated wall-clock time (s)",
            "--ylabel", "best val_loss (mean, 95 % CI)",
            "--ylim", "5,5.6", "--grid", "true", "--size", "1500x900"]
@@ -213,6 +219,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--benchmark", default="transformer_like",
+                    choices=sorted(OPTIMA),
+                    help="the analytic benchmark (docs/simulator.md)")
     ap.add_argument("--out", help="keep results and the plot here")
     ap.add_argument("--methods", help="comma-separated presets "
                     "(default: RS,BO,ASHA,MOBSTER as installed)")
@@ -232,7 +241,7 @@ def main():
     results = os.path.join(out, "results")
     shutil.rmtree(results, ignore_errors=True)
     study = os.path.join(out, "study.json")
-    write_study(study, methods)
+    write_study(study, methods, args.benchmark)
 
     wall, jobs, cpu, exps, log = run_study(hpolab, study, results,
                                            args.seeds, args.sequential)
@@ -289,17 +298,20 @@ def main():
     by_mean = sorted(methods, key=lambda m: sum(finals[m].values()) /
                      len(finals[m]))
     print("ranking by mean final best: " + " > ".join(by_mean))
-    if "BO" in finals and "ASHA" in finals:
-        d = [finals["BO"][s] - finals["ASHA"][s] for s in common]
-        wins = sum(1 for x in d if x < 0)
-        dm, ds = mean_sem(d)
-        print("paired BO - ASHA per seed: " +
-              " ".join("%+.4f" % x for x in d))
-        print("  BO better on %d of %d seeds; mean difference %+.4f ± %.4f "
-              "(s.e.)" % (wins, len(d), dm, ds))
-    print("(optimum of transformer_like: %.1f)" % OPTIMUM)
+    # every pair of methods, seed by seed (the methods of one seed share it)
+    print("\npaired differences of final best (row - column; mean ± s.e.; "
+          "seeds where row is better):")
+    for i, a in enumerate(by_mean):
+        for b in by_mean[i + 1:]:
+            d = [finals[a][s] - finals[b][s] for s in common]
+            dm, ds = mean_sem(d)
+            wins = sum(1 for x in d if x < 0)
+            print("  %-8s - %-8s %+.4f ± %.4f  (%d of %d)%s" % (
+                a, b, dm, ds, wins, len(d),
+                "  significant (> 2 s.e.)" if abs(dm) > 2 * ds else ""))
+    print("(optimum of %s: %.4f)" % (args.benchmark, OPTIMA[args.benchmark]))
 
-    png = plot(hpolab, results, out, args.seeds, methods)
+    png = plot(hpolab, results, out, args.seeds, methods, args.benchmark)
     if png:
         print("plot: " + png)
     print("results: " + results)

@@ -34,6 +34,7 @@
 #include "plugin_loader.h"
 #include "record.h"
 #include "registry.h"
+#include "tl_formula.h"
 
 #define PLUGIN HPOLAB_TEST_PLUGIN_DIR "/hpolab-backend_simulator.so"
 
@@ -590,7 +591,8 @@ static void test_bad_options(void **state)
     expect_create_error(f, "{\"benchmark\": \"transformer\"}",
                         HPOLAB_ERR_NOT_FOUND,
                         "no analytic benchmark named 'transformer'; "
-                        "available: transformer_like, branin_curves");
+                        "available: transformer_like, transformer_crossing, "
+                        "branin_curves");
     expect_create_error(f, "{}", HPOLAB_ERR_INVALID,
                         "give exactly one of the options \"benchmark\"");
     expect_create_error(f, "{\"benchmark\": \"branin_curves\", "
@@ -637,6 +639,16 @@ static void test_bad_configurations_fail_the_trial(void **state)
                                0),
                      HPOLAB_ERR_RANGE);
     assert_non_null(strstr(f->ctx.err.message, "lr = -1 is out of its domain"));
+    /* momentum 1 would be an infinite step */
+    assert_int_equal(try_start(f, 3,
+                               "{\"lr\": 0.001, \"dropout\": 0.1, "
+                               "\"batch_size\": 32, \"momentum\": 1, "
+                               "\"clip\": 0.5}",
+                               0),
+                     HPOLAB_ERR_RANGE);
+    assert_non_null(strstr(f->ctx.err.message,
+                           "benchmark transformer_like: momentum = 1 is out "
+                           "of its domain"));
     /* nothing was scheduled for them */
     wait_once(f, 10.0);
     assert_int_equal(f->nev, 0);
@@ -644,14 +656,112 @@ static void test_bad_configurations_fail_the_trial(void **state)
 
 /* ---- analytic benchmarks ------------------------------------------------------------- */
 
-/* docs/simulator.md: transformer_like, at its optimum lr = 10^-3.9,
- * dropout 0.2, batch_size 24, momentum 0.9, clip 0.5: final 5.0, the curve
- * starts from 10.4 at epoch 0 with alpha = 0.4 + 1.6 * 0.7 * (1 - 0.6 * 0.2),
- * an epoch costs 77 * (24/24)^0.8 s after 25 s start-up. */
-static void test_transformer_like_optimum_and_curve(void **state)
+/* The curve of one trial started with cfg (trial id `id`), 40 epochs:
+ * val_loss per epoch into y[0..39]. */
+static void tl_run(struct fx *f, int64_t id, const char *cfg, double *y)
+{
+    clear_events(f);
+    start(f, id, cfg, 0);
+    wait_for(f, 41);
+    size_t k = 0;
+    for (size_t i = 0; i < f->nev; i++)
+        if (!f->ev[i].is_exit) {
+            assert_near(num(&f->ev[i], "epoch"), (double)(k + 1));
+            y[k++] = num(&f->ev[i], "val_loss");
+        }
+    assert_int_equal(k, 40);
+}
+
+static void test_transformer_like_sgd_curves(void **state)
 {
     struct fx *f = *state;
     create(f, "{\"benchmark\": \"transformer_like\", \"delay_start\": 0, "
+              "\"delay_on_trial_result\": 0, "
+              "\"delay_complete_after_final_report\": 0}");
+    /* the reference's example trial: 6.43 after epoch 1, at about 95 s */
+    start(f, 0,
+          "{\"lr\": 0.000123, \"dropout\": 0.41, \"batch_size\": 27, "
+          "\"momentum\": 0.77, \"clip\": 0.52, \"epochs\": 1}",
+          0);
+    wait_for(f, 2);
+    assert_true(fabs(num(&f->ev[0], "val_loss") - 6.43) < 0.005);
+    assert_near(num(&f->ev[0], "val_loss"),
+                tl_value(0.000123, 0.41, 27, 0.77, 0.52, 1));
+    assert_true(fabs(num(&f->ev[0], "elapsed_time") - 95.2) < 1.0);
+
+    /* the best corner: largest step, most updates, dropout 0.2; it falls
+     * at every epoch, from 5.80 after epoch 1 to 5.05 after 40 */
+    double best[40], y[40];
+    tl_run(f, 1,
+           "{\"lr\": 0.001, \"dropout\": 0.2, \"batch_size\": 16, "
+           "\"momentum\": 0.99, \"clip\": 1.0, \"epochs\": 40}",
+           best);
+    for (int r = 1; r <= 40; r++) {
+        assert_near(best[r - 1], tl_value(1e-3, 0.2, 16, 0.99, 1.0, r));
+        if (r > 1)
+            assert_true(best[r - 1] < best[r - 2]);
+    }
+    assert_true(fabs(best[0] - 5.80) < 0.005);
+    assert_true(fabs(best[39] - 5.05) < 0.005);
+    assert_true(fabs(best[39] - tl_optimum(40)) < 1e-6);
+    assert_near(num(&f->ev[0], "elapsed_time"), 25.0 + 77.0 * pow(1.5, 0.8));
+
+    /* momentum multiplies the step: lr 1e-4 at momentum 0.9 learns as lr
+     * 1e-3 without momentum */
+    double a[40];
+    tl_run(f, 2,
+           "{\"lr\": 0.0001, \"dropout\": 0.3, \"batch_size\": 32, "
+           "\"momentum\": 0.9, \"clip\": 0.8, \"epochs\": 40}",
+           a);
+    tl_run(f, 3,
+           "{\"lr\": 0.001, \"dropout\": 0.3, \"batch_size\": 32, "
+           "\"momentum\": 0.0, \"clip\": 0.8, \"epochs\": 40}",
+           y);
+    for (int i = 0; i < 40; i++)
+        assert_true(fabs(a[i] - y[i]) < 1e-9);
+
+    /* clip 0 does not clip (as in the script); a clip below the gradient
+     * norm 0.5 slows learning at every epoch */
+    tl_run(f, 4,
+           "{\"lr\": 0.0001, \"dropout\": 0.3, \"batch_size\": 32, "
+           "\"momentum\": 0.9, \"clip\": 0.0, \"epochs\": 40}",
+           y);
+    for (int i = 0; i < 40; i++)
+        assert_true(fabs(a[i] - y[i]) < 1e-9);
+    tl_run(f, 5,
+           "{\"lr\": 0.0001, \"dropout\": 0.3, \"batch_size\": 32, "
+           "\"momentum\": 0.9, \"clip\": 0.1, \"epochs\": 40}",
+           y);
+    for (int i = 0; i < 40; i++)
+        assert_true(y[i] > a[i]);
+
+    /* SGD at lr 1e-6 without momentum has hardly moved after one epoch
+     * and is far behind after 40 */
+    tl_run(f, 6,
+           "{\"lr\": 1e-6, \"dropout\": 0.2, \"batch_size\": 48, "
+           "\"momentum\": 0.0, \"clip\": 1.0, \"epochs\": 40}",
+           y);
+    assert_true(y[0] > 10.2 && y[39] > 8.0);
+
+    /* dropout 0 learns as fast there (the step is saturated) but ends
+     * higher: its floor is 5.032 */
+    double d0[40];
+    tl_run(f, 7,
+           "{\"lr\": 0.001, \"dropout\": 0.0, \"batch_size\": 16, "
+           "\"momentum\": 0.99, \"clip\": 1.0, \"epochs\": 40}",
+           d0);
+    for (int i = 0; i < 40; i++)
+        assert_true(d0[i] > best[i]);
+}
+
+/* docs/simulator.md: transformer_crossing, at its optimum lr = 10^-3.9,
+ * dropout 0.2, batch_size 24, momentum 0.9, clip 0.5: final 5.0, the curve
+ * starts from 10.4 at epoch 0 with alpha = 0.4 + 1.6 * 0.7 * (1 - 0.6 * 0.2),
+ * an epoch costs 77 * (24/24)^0.8 s after 25 s start-up. */
+static void test_transformer_crossing_optimum_and_curve(void **state)
+{
+    struct fx *f = *state;
+    create(f, "{\"benchmark\": \"transformer_crossing\", \"delay_start\": 0, "
               "\"delay_on_trial_result\": 0, "
               "\"delay_complete_after_final_report\": 0}");
     char cfg[256];
@@ -829,8 +939,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_configurations_fail_the_trial,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_transformer_like_optimum_and_curve,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transformer_like_sgd_curves, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_transformer_crossing_optimum_and_curve, setup, teardown),
         cmocka_unit_test_setup_teardown(test_noise_is_repeatable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_branin_curves_optimum, setup,

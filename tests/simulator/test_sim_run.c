@@ -29,6 +29,7 @@
 #include "record.h"
 #include "results_table.h"
 #include "results_zip.h"
+#include "tl_formula.h"
 
 extern char **environ;
 
@@ -386,13 +387,26 @@ static void test_random_search_finds_known_optima(void **state)
     assert_true(best >= optimum - 1e-12);
     assert_true(best < optimum + 0.02);
 
+    /* transformer_crossing ends exactly at its final value */
+    write_study(f, "tc.json",
+                "{\"benchmark\": \"transformer_crossing\", "
+                "\"max_resource\": 1}",
+                ODSC_SPACE, "val_loss",
+                ", \"n_workers\": 4, \"max_num_evaluations\": 3000", RS);
+    best = best_of_run(f, "tc.json", "tc", "val_loss");
+    assert_true(best >= 5.0 - 1e-12);
+    assert_true(best < 5.0 + 0.1);
+
+    /* transformer_like after one epoch: its optimum there is a corner of
+     * the space, which 3000 random configurations approach */
     write_study(f, "tl.json",
                 "{\"benchmark\": \"transformer_like\", \"max_resource\": 1}",
                 ODSC_SPACE, "val_loss",
                 ", \"n_workers\": 4, \"max_num_evaluations\": 3000", RS);
     best = best_of_run(f, "tl.json", "tl", "val_loss");
-    assert_true(best >= 5.0 - 1e-12);
-    assert_true(best < 5.0 + 0.1);
+    double tl_best = tl_optimum(1);
+    assert_true(best >= tl_best - 1e-12);
+    assert_true(best < tl_best + 0.1);
 }
 
 /* ---- hpolab launch: simulated experiments need one CPU each ------------------ */
@@ -521,7 +535,8 @@ static void test_bad_input_names_place(void **state)
     assert_int_equal(run_cli(f, study, "u", NULL), 2);
     assert_log_has(f, "u", "err",
                    "no analytic benchmark named 'nope'; available: "
-                   "transformer_like, branin_curves");
+                   "transformer_like, transformer_crossing, "
+                   "branin_curves");
 
     write_text(f, "broken.csv",
                "config_x,epoch,value,elapsed_time\n0.5,1,0.3,10\n"

@@ -97,12 +97,16 @@ static int32_t HPOLAB_ABI msr_create(struct hpolab_ctx *ctx,
     if (st == HPOLAB_OK)
         st = hpolab_host->rng_create(ctx, args->random_seed, &seeds);
     if (st == HPOLAB_OK) {
+        /* Syne Tune's order: the searcher's seed, then a model-based
+         * searcher's second one (ABI 1.1 model_seed) */
+        uint32_t seed = hpolab_host->rng_seed(seeds);
+        uint32_t model_seed = hpolab_host->rng_seed(seeds);
         struct hpolab_searcher_args sa = {
             .struct_size = sizeof sa,
             .space = args->space,
             .metric = args->metric,
             .mode = args->mode,
-            .random_seed = hpolab_host->rng_seed(seeds),
+            .random_seed = seed,
             .resource_attr = args->resource_attr,
             .max_resource_attr = args->max_resource_attr,
             .n_workers = args->n_workers,
@@ -110,6 +114,7 @@ static int32_t HPOLAB_ABI msr_create(struct hpolab_ctx *ctx,
             .points_given = args->points_given,
             .num_points = args->num_points,
             .points = args->points,
+            .model_seed = model_seed,
         };
         hpolab_host->rng_destroy(seeds);
         st = hpolab_host->searcher_create(

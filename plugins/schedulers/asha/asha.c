@@ -2,8 +2,10 @@
  * bracket by default, schedulers reference §4): stopping or promotion type,
  * rung bookkeeping in asha_rungs.c, configurations from a searcher plugin
  * created by id. Seeds (§6.1): a seed generator RandomState(seed) whose
- * first draw seeds the searcher and whose second (last) draw seeds the
- * bracket RNG, from which every suggest draws one bracket choice.
+ * first draw seeds the searcher and whose second draw seeds the bracket RNG,
+ * from which every suggest draws one bracket choice, and a model-based
+ * searcher's second RNG (MOBSTER's GP). Syne Tune draws MOBSTER's bracket
+ * seed third; with one bracket (the baselines) it is never used.
  * save/restore in asha_state.c. */
 #include <hpolab/hpolab.h>
 #include <math.h>
@@ -185,8 +187,8 @@ static int32_t HPOLAB_ABI asha_create(struct hpolab_ctx *ctx,
         hpolab_host->rng_destroy(seeds);
         st = hpolab_host->rng_create(ctx, a->bracket_seed, &a->bracket_rng);
         if (st == HPOLAB_OK)
-            st = hpolab_common_searcher_create(ctx, args, searcher_seed, 1,
-                                               &a->searcher);
+            st = hpolab_common_searcher_create(
+                ctx, args, searcher_seed, a->bracket_seed, 1, &a->searcher);
     }
     if (st != HPOLAB_OK) {
         asha_destroy(a);

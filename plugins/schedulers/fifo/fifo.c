@@ -2,7 +2,8 @@
  * to its end; configurations come from a searcher plugin created by name
  * (random search when the method names "random", BO with "bayesopt").
  * Seeds as schedulers reference §6.1: a seed generator RandomState(seed)
- * whose first draw seeds the searcher. */
+ * whose first draw seeds the searcher and whose second seeds a model-based
+ * searcher's second RNG (BO's GP). */
 #include <hpolab/hpolab.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +45,12 @@ static int32_t HPOLAB_ABI fifo_create(struct hpolab_ctx *ctx,
                                               "out of memory");
     if (st == HPOLAB_OK) {
         uint32_t seed = hpolab_host->rng_seed(seeds);
+        uint32_t model_seed = hpolab_host->rng_seed(seeds);
         hpolab_host->rng_destroy(seeds);
         /* FIFO is single-fidelity: no resource for its searcher, so a
          * multi-fidelity capable searcher (bayesopt) runs plain BO */
-        st = hpolab_common_searcher_create(ctx, args, seed, 0, &f->searcher);
+        st = hpolab_common_searcher_create(ctx, args, seed, model_seed, 0,
+                                           &f->searcher);
     }
     if (st != HPOLAB_OK) {
         fifo_destroy(f);

@@ -14,9 +14,11 @@
  * is pending at the first rung; a report between rungs marks its trial
  * pending at the next rung level (or max_t).
  *
- * Seeds: the searcher RNG is RandomState(random_seed); the GP RNG (restart
- * perturbations, fantasies) RandomState(first seed draw of the former
- * seed), since the scheduler passes only one seed. */
+ * Seeds: the searcher RNG is RandomState(random_seed), the GP RNG (restart
+ * perturbations, fantasies) RandomState(model_seed): the scheduler's first
+ * and second seed draws, as in Syne Tune (§6.1). From a 1.0 caller, whose
+ * arguments end before model_seed, the GP seed is the first seed draw of
+ * random_seed. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -331,21 +333,34 @@ static int32_t rung_levels(struct bo_searcher *s, struct hpolab_ctx *ctx,
     return HPOLAB_OK;
 }
 
+/* The GP RNG's seed: model_seed, or from a 1.0 caller the first seed
+ * draw of random_seed. */
+static int32_t gp_seed_of(struct hpolab_ctx *ctx,
+                          const struct hpolab_searcher_args *args,
+                          uint32_t *out)
+{
+    if (HAS_ARG(args, model_seed)) {
+        *out = args->model_seed;
+        return HPOLAB_OK;
+    }
+    struct hpolab_rng *seeds = NULL;
+    int32_t st = hpolab_host->rng_create(ctx, args->random_seed, &seeds);
+    if (st == HPOLAB_OK) {
+        *out = hpolab_host->rng_seed(seeds);
+        hpolab_host->rng_destroy(seeds);
+    }
+    return st;
+}
+
 /* Everything restore rebuilds: RNGs, exclusion set, model, initial list. */
 int32_t bo_open_state(struct bo_searcher *s, struct hpolab_ctx *ctx,
-                      uint32_t seed);
+                      uint32_t seed, uint32_t gp_seed);
 int32_t bo_open_state(struct bo_searcher *s, struct hpolab_ctx *ctx,
-                      uint32_t seed)
+                      uint32_t seed, uint32_t gp_seed)
 {
-    struct hpolab_rng *seeds = NULL;
     int32_t st = bo_rng_open(&s->rng, ctx, seed);
     if (st == HPOLAB_OK)
-        st = hpolab_host->rng_create(ctx, seed, &seeds);
-    if (st == HPOLAB_OK) {
-        uint32_t gp_seed = hpolab_host->rng_seed(seeds);
-        hpolab_host->rng_destroy(seeds);
         st = bo_rng_open(&s->gp_rng, ctx, gp_seed);
-    }
     if (st == HPOLAB_OK)
         st = hpolab_host->config_set_create(ctx, s->space, &s->excluded);
     if (st == HPOLAB_OK && bo_model_init(&s->model, s->mf, s->d) != 0)
@@ -392,8 +407,11 @@ static int32_t HPOLAB_ABI bo_create(struct hpolab_ctx *ctx,
         st = infer_max_t(s, ctx, args, args->options);
     if (st == HPOLAB_OK && s->mf)
         st = rung_levels(s, ctx, args->options);
+    uint32_t gp_seed = 0;
     if (st == HPOLAB_OK)
-        st = bo_open_state(s, ctx, args->random_seed);
+        st = gp_seed_of(ctx, args, &gp_seed);
+    if (st == HPOLAB_OK)
+        st = bo_open_state(s, ctx, args->random_seed, gp_seed);
     int given = HAS_ARG(args, points) && args->points_given;
     if (st == HPOLAB_OK && !given)
         st = add_initial(s, ctx, NULL);

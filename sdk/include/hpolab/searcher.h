@@ -30,6 +30,12 @@ struct hpolab_searcher_args {
     int32_t points_given;
     uint32_t num_points;
     const struct hpolab_config *const *points;
+    /* ABI 1.1: the seed of a model-based searcher's second RNG (Syne Tune's
+     * GP RNG: restarts of the fit, fantasies), the scheduler's second seed
+     * draw (schedulers reference §6.1). A 1.0 caller's struct ends before
+     * it (check struct_size); the searcher then derives one from
+     * random_seed. */
+    uint32_t model_seed;
     /* ABI 1.1+: append here only */
 };
 
