@@ -315,16 +315,13 @@ static void fail_trial(struct hpolab_tuner *t, struct tuner_trial *tr,
     int64_t id = trial_id_of(t, tr);
     set_running(t, tr, 0);
     set_status(t, tr, HPOLAB_TRIAL_FAILED);
-    free(tr->fail_message);
-    tr->fail_message = strdup(message ? message : "failed");
-    if (t->first_failed < 0)
-        t->first_failed = id;
+    hpolab_tuner_note_failure(t, id, message);
     hpolab_logf(HPOLAB_LOG_WARN, "trial %lld failed: %s", (long long)id,
                 message ? message : "(no message)");
     hpolab_error_clear(&t->sched_ctx.err);
     if (t->sched_comp->cls.scheduler.on_trial_error) {
         int32_t st = t->sched_comp->cls.scheduler.on_trial_error(
-            t->sched_state, &t->sched_ctx, id, tr->config);
+            t->sched_state, &t->sched_ctx, id, tr->run->config);
         if (st != HPOLAB_OK) {
             struct hpolab_error e;
             hpolab_ctx_error(&t->sched_ctx, st, &e);
@@ -371,7 +368,7 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
     struct hpolab_trial_job job = {
         .struct_size = sizeof job,
         .trial_id = id,
-        .config = tr->config,
+        .config = tr->run->config,
         .trial_dir = trial_dir,
         .checkpoint_dir = ckpt,
         .is_resume = is_resume,
@@ -387,13 +384,14 @@ static int32_t start_job(struct hpolab_tuner *t, int64_t id, int is_resume,
                                st != HPOLAB_OK ? start_err.message : NULL);
     set_running(t, tr, 1);
     tr->stopped_by_tuner = 0;
-    tr->last_resource = -INFINITY; /* a resumed run may start over */
+    tr->run->last_resource = -INFINITY; /* a resumed run may start over */
     set_status(t, tr, HPOLAB_TRIAL_IN_PROGRESS);
     if (st != HPOLAB_OK) {
         /* A trial that cannot start is a failed trial, not a crash... */
         struct hpolab_error e;
         hpolab_ctx_error(&t->backend_ctx, st, &e);
         fail_trial(t, tr, e.message);
+        hpolab_tuner_settle_trial(t, id);
         /* ...unless the experiment folder cannot be written (full disk,
          * read-only): then no trial can, and the experiment ends with it. */
         struct hpolab_error why;
@@ -475,7 +473,8 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
             if (t->sched_comp->cls.scheduler.on_trial_add) {
                 hpolab_error_clear(&t->sched_ctx.err);
                 st = t->sched_comp->cls.scheduler.on_trial_add(
-                    t->sched_state, &t->sched_ctx, id, t->trials[id].config);
+                    t->sched_state, &t->sched_ctx, id,
+                    t->trials[id].run->config);
                 if (st != HPOLAB_OK)
                     return plugin_failed(&t->sched_ctx, st,
                                          "on_trial_add failed", err);
@@ -497,8 +496,8 @@ static int32_t schedule(struct hpolab_tuner *t, struct hpolab_error *err)
                                         t->sched_comp->id, (long long)id);
             }
             if (s.config) {
-                hpolab_config_free(t->trials[id].config);
-                t->trials[id].config = s.config;
+                hpolab_config_free(t->trials[id].run->config);
+                t->trials[id].run->config = s.config;
             }
             st = start_job(t, id, 1, -1, err);
             if (st != HPOLAB_OK)
@@ -528,19 +527,13 @@ static void update_best(struct hpolab_tuner *t, int64_t id,
                  (t->o.mode == HPOLAB_MODE_MAX ? x > t->summary.best
                                                : x < t->summary.best);
     if (better) {
-        /* a completed trial keeps its configuration only while it is the
-         * best (for the summary) */
-        if (t->summary.has_best && t->summary.best_trial != id &&
-            t->summary.best_trial < t->num_trials) {
-            struct tuner_trial *old = &t->trials[t->summary.best_trial];
-            if (old->status == HPOLAB_TRIAL_COMPLETED) {
-                hpolab_config_free(old->config);
-                old->config = NULL;
-            }
-        }
+        int64_t old = t->summary.has_best ? t->summary.best_trial : -1;
         t->summary.has_best = 1;
         t->summary.best = x;
         t->summary.best_trial = id;
+        /* an ended trial's configuration is kept only while it is the best
+         * (for the summary) */
+        hpolab_tuner_best_changed(t, old);
     }
 }
 
@@ -548,7 +541,7 @@ static void end_trial_by_decision(struct hpolab_tuner *t,
                                   struct tuner_trial *tr, int32_t decision)
 {
     int64_t id = trial_id_of(t, tr);
-    int ended_already = tr->batch_exit == HPOLAB_TRIAL_COMPLETED;
+    int ended_already = tr->run->batch_exit == HPOLAB_TRIAL_COMPLETED;
     tr->stopped_by_tuner = 1;
     set_running(t, tr, 0);
     if (decision == HPOLAB_DECISION_STOP)
@@ -593,14 +586,14 @@ static char *check_resource(struct hpolab_tuner *t, struct tuner_trial *tr,
     if (!v || hpolab_value_as_double(v, &r) != HPOLAB_OK || isnan(r))
         return NULL; /* whether it is required is the scheduler's call */
     char *msg = NULL;
-    if (r < tr->last_resource &&
+    if (r < tr->run->last_resource &&
         asprintf(&msg, "trial %lld reported %s = %g after %s = %g: the "
                  "resource attribute must not go backwards within a run",
                  (long long)trial_id_of(t, tr), t->o.resource_attr, r,
-                 t->o.resource_attr, tr->last_resource) < 0)
+                 t->o.resource_attr, tr->run->last_resource) < 0)
         msg = strdup("resource attribute went backwards");
     if (!msg)
-        tr->last_resource = r;
+        tr->run->last_resource = r;
     return msg;
 }
 
@@ -612,7 +605,7 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
 {
     int64_t id = trial_id_of(t, tr);
     t->status.num_evaluations++;
-    tr->num_results++;
+    tr->run->num_results++;
     if (t->o.stop)
         hpolab_stop_criterion_observe(t->o.stop, &result->rec);
     update_best(t, id, result);
@@ -624,7 +617,8 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
     if (!reject) {
         hpolab_error_clear(&t->sched_ctx.err);
         st = t->sched_comp->cls.scheduler.on_trial_result(
-            t->sched_state, &t->sched_ctx, id, tr->config, result, &decision);
+            t->sched_state, &t->sched_ctx, id, tr->run->config, result,
+            &decision);
     } else {
         decision = HPOLAB_DECISION_STOP;
     }
@@ -643,13 +637,13 @@ static int32_t deliver_result(struct hpolab_tuner *t, struct tuner_trial *tr,
         reject = strdup(msg);
         decision = HPOLAB_DECISION_STOP;
     }
-    int32_t row_status =
-        tr->batch_exit >= 0 ? tr->batch_exit : HPOLAB_TRIAL_IN_PROGRESS;
+    int32_t row_status = tr->run->batch_exit >= 0 ? tr->run->batch_exit
+                                                  : HPOLAB_TRIAL_IN_PROGRESS;
     st = hpolab_tuner_append_row(t, id, result, decision, row_status, err);
     if (st == HPOLAB_OK)
         hpolab_tuner_journal_result(t, id, result, asked, decision, reject);
-    hpolab_record_free(&tr->last.rec);
-    tr->last.rec = result->rec;
+    hpolab_record_free(&tr->run->last.rec);
+    tr->run->last.rec = result->rec;
     hpolab_record_init(&result->rec);
     if (st != HPOLAB_OK) {
         free(reject);
@@ -677,7 +671,7 @@ static int32_t handle_report(struct hpolab_tuner *t, struct tuner_trial *tr,
     int found = 0;
     int32_t st;
     if (ev->type == EVENT_LINE) {
-        tr->lines_seen++;
+        tr->run->lines_seen++;
         st = hpolab_metric_line_parse(ev->data, ev->len, &result.rec, &found,
                                       &perr);
     } else {
@@ -692,7 +686,7 @@ static int32_t handle_report(struct hpolab_tuner *t, struct tuner_trial *tr,
             hpolab_logf(HPOLAB_LOG_WARN,
                         "trial %lld: std.out line %lld: malformed report "
                         "ignored: %s",
-                        (long long)id, (long long)tr->lines_seen,
+                        (long long)id, (long long)tr->run->lines_seen,
                         perr.message);
         else
             hpolab_logf(HPOLAB_LOG_WARN,
@@ -719,7 +713,7 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
         fail_trial(t, tr, ev->data ? ev->data : "failed");
         return;
     }
-    if (tr->num_results == 0) {
+    if (tr->run->num_results == 0) {
         fail_trial(t, tr,
                    "exited with status 0 without reporting any result (no "
                    "'[tune-metric]: {...}' line on stdout)");
@@ -730,21 +724,12 @@ static void handle_exit(struct hpolab_tuner *t, struct tuner_trial *tr,
     if (t->sched_comp->cls.scheduler.on_trial_complete) {
         hpolab_error_clear(&t->sched_ctx.err);
         int32_t st = t->sched_comp->cls.scheduler.on_trial_complete(
-            t->sched_state, &t->sched_ctx, id, tr->config, &tr->last);
+            t->sched_state, &t->sched_ctx, id, tr->run->config, &tr->run->last);
         if (st != HPOLAB_OK) {
             struct hpolab_error e;
             hpolab_ctx_error(&t->sched_ctx, st, &e);
             hpolab_logf(HPOLAB_LOG_WARN, "%s", e.message);
         }
-    }
-    /* a completed trial never reports again: keep memory flat over long
-     * studies */
-    hpolab_record_free(&tr->last.rec);
-    /* ...and can never be resumed (only a paused trial can): its
-     * configuration is needed only while it is the best (the summary) */
-    if (!t->summary.has_best || t->summary.best_trial != id) {
-        hpolab_config_free(tr->config);
-        tr->config = NULL;
     }
 }
 
@@ -760,7 +745,7 @@ static int32_t process_events(struct hpolab_tuner *t, struct hpolab_error *err)
     for (size_t i = 0; i < t->num_events; i++) {
         const struct tuner_event *ev = &t->events[i];
         if (ev->type == EVENT_EXIT && t->trials[ev->trial_id].running)
-            t->trials[ev->trial_id].batch_exit = ev->status;
+            t->trials[ev->trial_id].run->batch_exit = ev->status;
     }
     int32_t st = HPOLAB_OK;
     for (size_t i = 0; i < t->num_events && st == HPOLAB_OK; i++) {
@@ -775,8 +760,14 @@ static int32_t process_events(struct hpolab_tuner *t, struct hpolab_error *err)
         else
             st = handle_report(t, tr, ev, err);
     }
-    for (size_t i = 0; i < t->num_events; i++)
-        t->trials[t->events[i].trial_id].batch_exit = -1;
+    /* a trial that ended in this batch keeps only its status from now on:
+     * memory stays flat over long studies */
+    for (size_t i = 0; i < t->num_events; i++) {
+        int64_t id = t->events[i].trial_id;
+        if (t->trials[id].run)
+            t->trials[id].run->batch_exit = -1;
+        hpolab_tuner_settle_trial(t, id);
+    }
     hpolab_tuner_clear_events(t);
     return st;
 }
@@ -823,6 +814,7 @@ static void stop_all_trials(struct hpolab_tuner *t)
             if (!t->backend_comp->cls.backend.stop_all)
                 t->backend_comp->cls.backend.stop_trial(
                     t->backend_state, &t->backend_ctx, i, HPOLAB_STOP_STOP);
+            hpolab_tuner_settle_trial(t, i);
         }
     }
     if (t->backend_comp->cls.backend.stop_all) {
@@ -853,10 +845,12 @@ static void fill_summary(struct hpolab_tuner *t)
     s->stop_reason = t->stop_reason;
     free(s->best_config_json);
     s->best_config_json = NULL;
-    if (s->has_best && s->best_trial < t->num_trials &&
-        t->trials[s->best_trial].config)
-        s->best_config_json =
-            hpolab_record_to_json_text(&t->trials[s->best_trial].config->rec);
+    const struct hpolab_config *best =
+        s->has_best && s->best_trial < t->num_trials
+            ? hpolab_tuner_trial_config(t, s->best_trial)
+            : NULL;
+    if (best)
+        s->best_config_json = hpolab_record_to_json_text(&best->rec);
 }
 
 static int32_t loop(struct hpolab_tuner *t, struct hpolab_error *err)
@@ -909,10 +903,11 @@ static int32_t resume(struct hpolab_tuner *t, int *own_results,
     *own_results = st == HPOLAB_OK;
     for (int64_t i = 0; i < t->num_trials && st == HPOLAB_OK; i++) {
         struct tuner_trial *tr = &t->trials[i];
-        if (!tr->restart)
+        if (!tr->run || !tr->run->restart)
             continue;
-        tr->restart = 0;
-        st = start_job(t, i, tr->restart_is_resume, tr->restart_ckpt, err);
+        tr->run->restart = 0;
+        st = start_job(t, i, tr->run->restart_is_resume, tr->run->restart_ckpt,
+                       err);
     }
     return st;
 }
@@ -955,7 +950,6 @@ int32_t hpolab_tuner_run(struct hpolab_tuner *t, struct hpolab_error *err)
     }
     if (st == HPOLAB_OK && t->failed_abort_pending) {
         t->stop_reason = "too many failed trials";
-        const struct tuner_trial *tr = &t->trials[t->first_failed];
         st = hpolab_error_set(err, HPOLAB_ERR_PROCESS,
                               "tuning aborted: %lld trials failed "
                               "(max_failures = %lld); first failure: trial "
@@ -963,7 +957,8 @@ int32_t hpolab_tuner_run(struct hpolab_tuner *t, struct hpolab_error *err)
                               (long long)t->status.num_trials_failed,
                               (long long)t->o.max_failures,
                               (long long)t->first_failed,
-                              tr->fail_message ? tr->fail_message : "failed");
+                              t->first_fail_message ? t->first_fail_message
+                                                    : "failed");
     }
     /* an interrupted or broken run is not the end: --resume continues it */
     if (st == HPOLAB_OK || st == HPOLAB_ERR_PROCESS)

@@ -15,14 +15,11 @@
 
 struct hpolab_results;
 
-/* What the tuner knows of one trial. */
-struct tuner_trial {
-    struct hpolab_config *config; /* owned; NULL once the trial completed
-                                     and is not the best (it cannot run
-                                     again) */
-    int32_t status;               /* HPOLAB_TRIAL_* */
-    int running;                  /* counted in t->running */
-    int stopped_by_tuner;         /* paused or stopped by a decision */
+/* What the tuner needs of a trial only while it can still run: from its
+ * suggestion until it is completed, failed or stopped (a paused trial keeps
+ * it, for its resume). */
+struct tuner_run {
+    struct hpolab_config *config; /* owned */
     int64_t num_results;
     int64_t lines_seen;           /* stdout lines, for messages */
     struct hpolab_result last;    /* last delivered result */
@@ -30,15 +27,24 @@ struct tuner_trial {
                                      the current run, or -inf */
     int32_t batch_exit;           /* exit status seen in the current batch,
                                      or -1 */
-    char *fail_message;           /* owned, for failed trials */
     /* --resume (tuner_resume.c) */
-    double journaled_resource;    /* resource_attr of its last journaled
-                                     result, or NaN */
     int restart;                  /* start it again when the run resumes */
     int restart_is_resume;
     int64_t restart_ckpt;         /* copy_checkpoint_from of that start */
+    double journaled_resource;    /* resource_attr of its last journaled
+                                     result, or NaN */
     int has_floor;                /* reports up to resume_floor are in the */
     double resume_floor;          /* journal already: dropped */
+};
+
+/* What the tuner knows of one trial: 16 bytes once it has ended (it can
+ * never run again), so that a study's memory does not grow with its
+ * finished trials. */
+struct tuner_trial {
+    struct tuner_run *run;    /* owned; NULL once the trial ended */
+    int32_t status;           /* HPOLAB_TRIAL_* */
+    uint8_t running;          /* counted in t->running */
+    uint8_t stopped_by_tuner; /* paused or stopped by a decision */
 };
 
 /* One backend event, queued while the backend runs (plugins are never
@@ -81,6 +87,10 @@ struct hpolab_tuner {
     int64_t running;
     int64_t failed;
     int64_t first_failed; /* id of the first failed trial, or -1 */
+    char *first_fail_message; /* owned: why it failed (the final error) */
+    /* the configuration of the best trial once that trial ended (its run
+     * record is gone), for the summary; NULL while the best still runs */
+    struct hpolab_config *best_config; /* owned */
     struct hpolab_tuning_status status;
 
     /* events of the current wait */
@@ -114,6 +124,24 @@ struct tuner_trial *hpolab_tuner_add_trial(struct hpolab_tuner *t,
                                            struct hpolab_config *config,
                                            struct hpolab_error *err);
 void hpolab_tuner_free_trials(struct hpolab_tuner *t);
+/* Completed, failed or stopped: it can never run again. */
+int hpolab_trial_has_ended(int32_t status);
+/* Frees what an ended trial no longer needs: its run record, whose
+ * configuration becomes t->best_config if it is the best (the summary shows
+ * it). Call it once every callback about its end (on_trial_complete,
+ * on_trial_error) has been made; no-op for a trial that has not ended. */
+void hpolab_tuner_settle_trial(struct hpolab_tuner *t, int64_t id);
+/* The best trial has changed from old (or -1): old's configuration, if
+ * kept as t->best_config, goes. */
+void hpolab_tuner_best_changed(struct hpolab_tuner *t, int64_t old);
+/* The configuration of trial id while it can run, or of the best trial
+ * once it ended; NULL for another ended trial. [borrowed] */
+const struct hpolab_config *hpolab_tuner_trial_config(
+    const struct hpolab_tuner *t, int64_t id);
+/* Records message as the first failure's (the first failed trial's latest
+ * message, shown if too many trials fail). */
+void hpolab_tuner_note_failure(struct hpolab_tuner *t, int64_t id,
+                               const char *message);
 /* Row of results.csv.zip for one delivered result. */
 int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,
                                 const struct hpolab_result *result,

@@ -114,6 +114,19 @@ static struct tuner_trial *trial_of(struct replay *r, const json_t *line,
     return &r->t->trials[id];
 }
 
+/* trial_of for start, result and exit lines: the trial must not have ended
+ * (the tuner journals none for an ended trial; its run record is gone). */
+static struct tuner_trial *live_trial_of(struct replay *r, const json_t *line,
+                                         struct hpolab_error *err, int32_t *st)
+{
+    struct tuner_trial *tr = trial_of(r, line, err, st);
+    if (tr && !tr->run) {
+        *st = bad_line(r, err, "names a trial that has ended");
+        return NULL;
+    }
+    return tr;
+}
+
 static int replaying_scheduler(const struct replay *r)
 {
     return r->line >= r->sched_from;
@@ -128,15 +141,12 @@ static void fail(struct replay *r, struct tuner_trial *tr, int64_t id,
     struct hpolab_tuner *t = r->t;
     tr->running = 0;
     tr->status = HPOLAB_TRIAL_FAILED;
-    free(tr->fail_message);
-    tr->fail_message = strdup(msg ? msg : "failed");
-    if (t->first_failed < 0)
-        t->first_failed = id;
+    hpolab_tuner_note_failure(t, id, msg);
     if (replaying_scheduler(r) && t->sched_comp->cls.scheduler.on_trial_error) {
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_error(
-                       t->sched_state, &t->sched_ctx, id, tr->config),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config),
                    "on_trial_error");
     }
 }
@@ -171,9 +181,11 @@ static void update_best(struct hpolab_tuner *t, int64_t id,
     if (!t->summary.has_best ||
         (t->o.mode == HPOLAB_MODE_MAX ? x > t->summary.best
                                       : x < t->summary.best)) {
+        int64_t old = t->summary.has_best ? t->summary.best_trial : -1;
         t->summary.has_best = 1;
         t->summary.best = x;
         t->summary.best_trial = id;
+        hpolab_tuner_best_changed(t, old); /* as tuner.c */
     }
 }
 
@@ -269,13 +281,13 @@ static int32_t on_suggest(struct replay *r, const json_t *line,
         r->pend_added = 0;
         r->pend_ckpt = ckpt;
     } else if (strcmp(action, "resume") == 0) {
-        if (id < 0 || id >= t->num_trials) {
+        if (id < 0 || id >= t->num_trials || !t->trials[id].run) {
             hpolab_config_free(config);
-            return bad_line(r, err, "resumes an unknown trial");
+            return bad_line(r, err, "resumes an unknown or ended trial");
         }
         if (config) {
-            hpolab_config_free(t->trials[id].config);
-            t->trials[id].config = config;
+            hpolab_config_free(t->trials[id].run->config);
+            t->trials[id].run->config = config;
         }
         r->pend_id = id;
         r->pend_resume = 1;
@@ -307,7 +319,7 @@ static int32_t on_add(struct replay *r, const json_t *line,
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_add(
-                       t->sched_state, &t->sched_ctx, id, tr->config),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config),
                    "on_trial_add");
     }
     return HPOLAB_OK;
@@ -317,7 +329,7 @@ static int32_t on_start(struct replay *r, const json_t *line,
                         struct hpolab_error *err)
 {
     int32_t st;
-    struct tuner_trial *tr = trial_of(r, line, err, &st);
+    struct tuner_trial *tr = live_trial_of(r, line, err, &st);
     if (!tr)
         return st;
     int64_t id = tr - r->t->trials;
@@ -325,10 +337,10 @@ static int32_t on_start(struct replay *r, const json_t *line,
         r->pend_id = -1;
     tr->running = 1;
     tr->stopped_by_tuner = 0;
-    tr->last_resource = -INFINITY;
+    tr->run->last_resource = -INFINITY;
     tr->status = HPOLAB_TRIAL_IN_PROGRESS;
     r->start_ckpt[id] = get_int(line, "ckpt", -1);
-    r->start_results[id] = tr->num_results;
+    r->start_results[id] = tr->run->num_results;
     const char *error = get_str(line, "error");
     if (error)
         fail(r, tr, id, error);
@@ -339,7 +351,7 @@ static int32_t on_result(struct replay *r, const json_t *line,
                          struct hpolab_error *err)
 {
     int32_t st;
-    struct tuner_trial *tr = trial_of(r, line, err, &st);
+    struct tuner_trial *tr = live_trial_of(r, line, err, &st);
     if (!tr)
         return st;
     struct hpolab_tuner *t = r->t;
@@ -358,7 +370,7 @@ static int32_t on_result(struct replay *r, const json_t *line,
     int asked = json_is_true(json_object_get(line, "asked"));
     int32_t decision = decision_of(get_str(line, "decision"));
     const char *reject = get_str(line, "error");
-    tr->num_results++;
+    tr->run->num_results++;
     if (t->o.stop)
         hpolab_stop_criterion_observe(t->o.stop, &report.rec);
     update_best(t, id, &report.rec);
@@ -366,7 +378,7 @@ static int32_t on_result(struct replay *r, const json_t *line,
         int32_t now = HPOLAB_DECISION_CONTINUE;
         hpolab_error_clear(&t->sched_ctx.err);
         st = t->sched_comp->cls.scheduler.on_trial_result(
-            t->sched_state, &t->sched_ctx, id, tr->config, &report, &now);
+            t->sched_state, &t->sched_ctx, id, tr->run->config, &report, &now);
         int now_bad = st != HPOLAB_OK || now < HPOLAB_DECISION_CONTINUE ||
                       now > HPOLAB_DECISION_STOP;
         if (now_bad != (reject != NULL) || (!now_bad && now != decision))
@@ -376,15 +388,15 @@ static int32_t on_result(struct replay *r, const json_t *line,
     }
     double res = resource_of(t, &report.rec);
     if (asked && !isnan(res))
-        tr->last_resource = res;
-    tr->journaled_resource = res;
+        tr->run->last_resource = res;
+    tr->run->journaled_resource = res;
     st = hpolab_results_append(t->results, &row, err);
     const struct hpolab_value *sv = hpolab_record_get(&row, "st_status");
     int ended_already = sv && sv->type == HPOLAB_VALUE_STRING &&
                         strcmp(sv->u.s, "Completed") == 0;
     hpolab_record_free(&row);
-    hpolab_record_free(&tr->last.rec);
-    tr->last.rec = report.rec;
+    hpolab_record_free(&tr->run->last.rec);
+    tr->run->last.rec = report.rec;
     if (st != HPOLAB_OK)
         return st;
     if (reject) {
@@ -400,7 +412,7 @@ static int32_t on_exit_line(struct replay *r, const json_t *line,
                             struct hpolab_error *err)
 {
     int32_t st;
-    struct tuner_trial *tr = trial_of(r, line, err, &st);
+    struct tuner_trial *tr = live_trial_of(r, line, err, &st);
     if (!tr)
         return st;
     struct hpolab_tuner *t = r->t;
@@ -411,7 +423,7 @@ static int32_t on_exit_line(struct replay *r, const json_t *line,
         fail(r, tr, id, msg ? msg : "failed");
         return HPOLAB_OK;
     }
-    if (tr->num_results == 0) {
+    if (tr->run->num_results == 0) {
         fail(r, tr, id,
              "exited with status 0 without reporting any result (no "
              "'[tune-metric]: {...}' line on stdout)");
@@ -424,11 +436,10 @@ static int32_t on_exit_line(struct replay *r, const json_t *line,
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_complete(
-                       t->sched_state, &t->sched_ctx, id, tr->config,
-                       &tr->last),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config,
+                       &tr->run->last),
                    "on_trial_complete");
     }
-    hpolab_record_free(&tr->last.rec); /* as tuner.c: memory stays flat */
     return HPOLAB_OK;
 }
 
@@ -444,7 +455,7 @@ static void abandon(struct replay *r, struct tuner_trial *tr, int64_t id)
         hpolab_error_clear(&t->sched_ctx.err);
         sched_warn(t,
                    t->sched_comp->cls.scheduler.on_trial_error(
-                       t->sched_state, &t->sched_ctx, id, tr->config),
+                       t->sched_state, &t->sched_ctx, id, tr->run->config),
                    "on_trial_error");
     }
 }
@@ -493,22 +504,25 @@ static int32_t replay_line(struct replay *r, const json_t *line,
         return on_suggest(r, line, err);
     if (strcmp(ev, "add") == 0)
         return on_add(r, line, err);
+    int32_t st = HPOLAB_OK;
+    struct tuner_trial *tr = NULL;
     if (strcmp(ev, "start") == 0)
-        return on_start(r, line, err);
-    if (strcmp(ev, "result") == 0)
-        return on_result(r, line, err);
-    if (strcmp(ev, "exit") == 0)
-        return on_exit_line(r, line, err);
-    if (strcmp(ev, "abandon") == 0) {
-        int32_t st;
-        struct tuner_trial *tr = trial_of(r, line, err, &st);
-        if (tr)
-            abandon(r, tr, tr - r->t->trials);
-        return st;
-    }
-    if (strcmp(ev, "end") == 0)
+        st = on_start(r, line, err);
+    else if (strcmp(ev, "result") == 0)
+        st = on_result(r, line, err);
+    else if (strcmp(ev, "exit") == 0)
+        st = on_exit_line(r, line, err);
+    else if (strcmp(ev, "abandon") == 0 &&
+             (tr = trial_of(r, line, err, &st)) != NULL)
+        abandon(r, tr, tr - r->t->trials);
+    else if (strcmp(ev, "end") == 0)
         r->complete = 1;
-    return HPOLAB_OK; /* open, snapshot, resume: nothing to redo */
+    /* (open, snapshot, resume: nothing to redo) */
+    /* as tuner.c: a trial that ended keeps only its status */
+    int64_t id = get_int(line, "id", -1);
+    if (st == HPOLAB_OK && id >= 0 && id < r->t->num_trials)
+        hpolab_tuner_settle_trial(r->t, id);
+    return st;
 }
 
 /* ---- the journal file --------------------------------------------------- */
@@ -658,20 +672,21 @@ static void recount(struct hpolab_tuner *t)
 static void plan_restarts(struct replay *r)
 {
     struct hpolab_tuner *t = r->t;
-    if (r->pend_id >= 0) {
+    /* (a pending trial is new or paused: it has its run record) */
+    if (r->pend_id >= 0 && t->trials[r->pend_id].run) {
         struct tuner_trial *tr = &t->trials[r->pend_id];
         if (!r->pend_added && t->sched_comp->cls.scheduler.on_trial_add) {
             hpolab_error_clear(&t->sched_ctx.err);
             sched_warn(t,
                        t->sched_comp->cls.scheduler.on_trial_add(
                            t->sched_state, &t->sched_ctx, r->pend_id,
-                           tr->config),
+                           tr->run->config),
                        "on_trial_add");
             hpolab_tuner_journal_add(t, r->pend_id);
         }
-        tr->restart = 1;
-        tr->restart_is_resume = r->pend_resume;
-        tr->restart_ckpt = r->pend_ckpt;
+        tr->run->restart = 1;
+        tr->run->restart_is_resume = r->pend_resume;
+        tr->run->restart_ckpt = r->pend_ckpt;
     }
     r->sched_from = 0; /* from here on the scheduler hears everything */
     for (int64_t i = 0; i < t->num_trials; i++) {
@@ -679,16 +694,17 @@ static void plan_restarts(struct replay *r)
         if (!tr->running)
             continue;
         tr->running = 0;
-        if (t->o.resource_attr || tr->num_results == 0) {
-            tr->restart = 1;
-            tr->restart_is_resume = 1;
+        if (t->o.resource_attr || tr->run->num_results == 0) {
+            struct tuner_run *run = tr->run;
+            run->restart = 1;
+            run->restart_is_resume = 1;
             /* a copy that may not have finished is made again */
-            tr->restart_ckpt = r->start_results[i] == tr->num_results
-                                   ? r->start_ckpt[i]
-                                   : -1;
-            tr->has_floor = tr->num_results > 0 &&
-                            !isnan(tr->journaled_resource);
-            tr->resume_floor = tr->journaled_resource;
+            run->restart_ckpt = r->start_results[i] == tr->run->num_results
+                                    ? r->start_ckpt[i]
+                                    : -1;
+            run->has_floor = tr->run->num_results > 0 &&
+                             !isnan(run->journaled_resource);
+            run->resume_floor = run->journaled_resource;
             hpolab_logf(HPOLAB_LOG_INFO,
                         "trial %lld was running when the tuner ended: "
                         "started again (resume)",
@@ -701,6 +717,7 @@ static void plan_restarts(struct replay *r)
                         (long long)i);
             abandon(r, tr, i);
             hpolab_tuner_journal_abandon(t, i);
+            hpolab_tuner_settle_trial(t, i);
         }
     }
 }
@@ -763,19 +780,19 @@ int32_t hpolab_tuner_resume_load(struct hpolab_tuner *t,
 int hpolab_tuner_resume_drops(struct hpolab_tuner *t, int64_t id,
                               const struct hpolab_result *report)
 {
-    struct tuner_trial *tr = &t->trials[id];
-    if (!tr->has_floor)
+    struct tuner_run *run = t->trials[id].run;
+    if (!run || !run->has_floor)
         return 0;
     double r = resource_of(t, &report->rec);
     if (isnan(r))
         return 0;
-    if (r <= tr->resume_floor) {
+    if (r <= run->resume_floor) {
         hpolab_logf(HPOLAB_LOG_INFO,
                     "trial %lld: report with %s = %g dropped: the journal "
                     "has it already (up to %g)",
-                    (long long)id, t->o.resource_attr, r, tr->resume_floor);
+                    (long long)id, t->o.resource_attr, r, run->resume_floor);
         return 1;
     }
-    tr->has_floor = 0;
+    run->has_floor = 0;
     return 0;
 }

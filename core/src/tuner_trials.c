@@ -46,26 +46,93 @@ struct tuner_trial *hpolab_tuner_add_trial(struct hpolab_tuner *t,
         t->trials = tr;
         t->cap_trials = cap;
     }
+    struct tuner_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    run->config = config;
+    run->batch_exit = -1;
+    run->journaled_resource = NAN;
+    hpolab_record_init(&run->last.rec);
     struct tuner_trial *trial = &t->trials[t->num_trials++];
     memset(trial, 0, sizeof *trial);
-    trial->config = config;
+    trial->run = run;
     trial->status = HPOLAB_TRIAL_IN_PROGRESS;
-    trial->batch_exit = -1;
-    trial->journaled_resource = NAN;
-    hpolab_record_init(&trial->last.rec);
     return trial;
+}
+
+static void free_run(struct tuner_trial *tr)
+{
+    if (!tr->run)
+        return;
+    hpolab_config_free(tr->run->config);
+    hpolab_record_free(&tr->run->last.rec);
+    free(tr->run);
+    tr->run = NULL;
 }
 
 void hpolab_tuner_free_trials(struct hpolab_tuner *t)
 {
-    for (int64_t i = 0; i < t->num_trials; i++) {
-        hpolab_config_free(t->trials[i].config);
-        hpolab_record_free(&t->trials[i].last.rec);
-        free(t->trials[i].fail_message);
-    }
+    for (int64_t i = 0; i < t->num_trials; i++)
+        free_run(&t->trials[i]);
     free(t->trials);
     t->trials = NULL;
     t->num_trials = t->cap_trials = 0;
+    free(t->first_fail_message);
+    t->first_fail_message = NULL;
+    hpolab_config_free(t->best_config);
+    t->best_config = NULL;
+}
+
+int hpolab_trial_has_ended(int32_t status)
+{
+    return status == HPOLAB_TRIAL_COMPLETED || status == HPOLAB_TRIAL_FAILED ||
+           status == HPOLAB_TRIAL_STOPPED;
+}
+
+void hpolab_tuner_settle_trial(struct hpolab_tuner *t, int64_t id)
+{
+    struct tuner_trial *tr = &t->trials[id];
+    if (!tr->run || tr->running || !hpolab_trial_has_ended(tr->status))
+        return;
+    if (t->summary.has_best && t->summary.best_trial == id) {
+        hpolab_config_free(t->best_config);
+        t->best_config = tr->run->config;
+        tr->run->config = NULL;
+    }
+    free_run(tr);
+}
+
+void hpolab_tuner_best_changed(struct hpolab_tuner *t, int64_t old)
+{
+    if (old >= 0 && old != t->summary.best_trial) {
+        hpolab_config_free(t->best_config);
+        t->best_config = NULL;
+    }
+}
+
+const struct hpolab_config *hpolab_tuner_trial_config(
+    const struct hpolab_tuner *t, int64_t id)
+{
+    const struct tuner_trial *tr = &t->trials[id];
+    if (tr->run)
+        return tr->run->config;
+    return t->summary.has_best && t->summary.best_trial == id ? t->best_config
+                                                              : NULL;
+}
+
+void hpolab_tuner_note_failure(struct hpolab_tuner *t, int64_t id,
+                               const char *message)
+{
+    if (t->first_failed >= 0 && t->first_failed != id)
+        return;
+    t->first_failed = id;
+    char *copy = strdup(message ? message : "failed");
+    if (copy) { /* out of memory: the older message stays */
+        free(t->first_fail_message);
+        t->first_fail_message = copy;
+    }
 }
 
 int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,
@@ -82,7 +149,7 @@ int32_t hpolab_tuner_append_row(struct hpolab_tuner *t, int64_t trial_id,
     st |= hpolab_record_set_string(&row, "st_status",
                                    hpolab_trial_status_name(row_status));
     st |= hpolab_record_set_int(&row, "trial_id", trial_id);
-    const struct hpolab_record *cfg = &t->trials[trial_id].config->rec;
+    const struct hpolab_record *cfg = &t->trials[trial_id].run->config->rec;
     char name[512];
     for (uint32_t i = 0; i < cfg->count && st == HPOLAB_OK; i++) {
         snprintf(name, sizeof name, "config_%s", cfg->entries[i].name);

@@ -115,8 +115,9 @@ def main():
                   f"{a.workers} trials run, {r['fd_last']} once they ended", flush=True)
             shutil.rmtree(os.path.join(tmp, f"r{n}"), ignore_errors=True)
         small, big = (results[s] for s in sizes)
+        per_trial = (big['anon'] - small['anon']) * 1048576 / (big['trials'] - small['trials'])
         print(f"from {sizes[0]} to {sizes[1]} trials: peak RSS x{big['rss'] / small['rss']:.2f} "
-              f"(anonymous +{big['anon'] - small['anon']:.1f} MiB), "
+              f"(anonymous +{big['anon'] - small['anon']:.1f} MiB, {per_trial:.0f} bytes per trial), "
               f"most fds open {small['fd_max']} -> {big['fd_max']}, "
               f"CPU per trial x{big['cpu_ms'] / small['cpu_ms']:.2f}")
     finally:

@@ -18,6 +18,7 @@
 #if __has_include("plugin_loader.h")
 #include "buffer.h"
 #include "config.h"
+#include "config_set.h"
 #include "ctx.h"
 #include "options.h"
 #include "plugin_loader.h"
@@ -336,6 +337,29 @@ static void test_duplicates(void **state)
     expect_next(&in, "null");
     inst_destroy(&in);
 
+    /* a failed configuration is compared as cast to the space: 0.50000001
+     * is the finrange's 0.5 */
+    struct hpolab_space *fr = space_from(
+        "{\"f\": {\"domain\": \"finrange\", \"lower\": 0, \"upper\": 1, "
+        "\"size\": 3}}");
+    assert_int_equal(inst_create(&in, f, fr, 3, "{\"allow_duplicates\": true}",
+                                 "[]"),
+                     HPOLAB_OK);
+    struct hpolab_config *half = config_from("{\"f\": 0.50000001}");
+    assert_int_equal(in.cls->on_trial_error(in.state, &in.ctx, 0, half),
+                     HPOLAB_OK);
+    hpolab_config_free(half);
+    int zero = 0, one = 0;
+    for (int k = 0; k < 30; k++) {
+        char *t = next(&in, k);
+        zero += strcmp(t, "{\"f\": 0.0}") == 0;
+        one += strcmp(t, "{\"f\": 1.0}") == 0;
+        free(t);
+    }
+    assert_int_equal(zero + one, 30);
+    inst_destroy(&in);
+    hpolab_space_free(fr);
+
     /* a mistyped option is refused */
     assert_int_equal(inst_create(&in, f, s, 3, "{\"allow_duplicates\": 3}",
                                  NULL),
@@ -426,9 +450,18 @@ static void test_restore_errors(void **state)
     assert_non_null(strstr(b.ctx.err.message, "truncated"));
     unsigned char *v2 = malloc(buf.len);
     memcpy(v2, buf.data, buf.len);
-    v2[4] = 2;
+    v2[4] = 3;
     assert_int_equal(b.cls->restore(b.state, &b.ctx, v2, buf.len),
                      HPOLAB_ERR_UNSUPPORTED);
+    /* a hash of 0 (an empty slot) is refused: the last 8 bytes are the
+     * largest hash */
+    v2[4] = 2;
+    memset(v2 + buf.len - 8, 0, 8);
+    assert_int_equal(b.cls->restore(b.state, &b.ctx, v2, buf.len),
+                     HPOLAB_ERR_PARSE);
+    assert_string_equal(b.ctx.err.message,
+                        "restore: random searcher state, configuration hash "
+                        "3 of 3 is 0");
     free(v2);
     /* failed restores left b untouched: it proposes what a fresh instance
      * with the same seed proposes */
@@ -447,6 +480,285 @@ static void test_restore_errors(void **state)
     hpolab_space_free(s);
 }
 
+/* ---- the exclusion set as hashes (state version 2) ----------------------- */
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void test_state_holds_hashes(void **state)
+{
+    struct fixture *f = *state;
+    struct hpolab_space *s = space_from(trace_space);
+    struct inst in;
+    assert_int_equal(inst_create(&in, f, s, 11, NULL, NULL), HPOLAB_OK);
+    for (int k = 0; k < 50; k++)
+        free(next(&in, k));
+    struct hpolab_buffer buf;
+    save(&in, &buf);
+    /* header (24 bytes: magic, version, seed, flags, draws), no initial
+     * configuration left (u32 0), u64 count, then 8 bytes per suggestion:
+     * no configuration is stored */
+    assert_int_equal(buf.data[4], 2);
+    assert_int_equal(buf.len, 24 + 4 + 8 + 50 * 8);
+    assert_int_equal(get_u64(buf.data + 28), 50);
+    for (int k = 0; k < 50; k++) {
+        uint64_t h = get_u64(buf.data + 36 + 8 * k);
+        assert_true(h != 0);
+        if (k)
+            assert_true(h > get_u64(buf.data + 36 + 8 * (k - 1)));
+    }
+    hpolab_buffer_free(&buf);
+    inst_destroy(&in);
+    hpolab_space_free(s);
+}
+
+/* Every suggestion until the searcher returns none; each must be new by the
+ * core's match key (config_set.c). Returns how many there were. */
+static int suggest_all(struct inst *in, const struct hpolab_space *s)
+{
+    struct hpolab_config_set *seen;
+    assert_int_equal(hpolab_config_set_create(s, &seen, NULL), HPOLAB_OK);
+    int n = 0;
+    for (;; n++) {
+        struct hpolab_config *c = NULL;
+        if (in->cls->suggest(in->state, &in->ctx, n, &c) != HPOLAB_OK)
+            fail_msg("suggest: %s", in->ctx.err.message);
+        if (!c)
+            break;
+        int32_t added = 0;
+        assert_int_equal(hpolab_config_set_add(seen, c, &added, NULL),
+                         HPOLAB_OK);
+        if (!added) {
+            char *t = hpolab_record_to_json_text(&c->rec);
+            fail_msg("suggestion %d repeats an earlier one: %s", n, t);
+        }
+        hpolab_config_free(c);
+        assert_true(n < 1000);
+    }
+    hpolab_config_set_destroy(seen);
+    return n;
+}
+
+/* The hash agrees with the match string for every kind of domain: no
+ * duplicate, and every configuration of a finite space suggested before
+ * the searcher says it is exhausted (values that agree to 7 digits are
+ * different categories or integers, but the same float). */
+static void test_no_duplicates_any_domain(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const spaces[] = {
+        "{\"c\": {\"domain\": \"choice\", \"categories\": [1.0, "
+        "1.00000001, 2.5]}}",
+        "{\"r\": {\"domain\": \"randint\", \"lower\": 10000000, \"upper\": "
+        "10000003}}",
+        "{\"f\": {\"domain\": \"finrange\", \"lower\": 1, \"upper\": "
+        "1.0000003, \"size\": 4}}",
+        "{\"lf\": {\"domain\": \"logfinrange\", \"lower\": 1, \"upper\": "
+        "100, \"size\": 3}, \"i\": {\"domain\": \"qrandint\", \"lower\": 0, "
+        "\"upper\": 2, \"q\": 1}, \"k\": 5}",
+        "{\"o\": {\"domain\": \"ordinal\", \"categories\": [\"x\", \"y\"], "
+        "\"kind\": \"equal\"}, \"n\": {\"domain\": \"ordinal\", "
+        "\"categories\": [1, 2, 4], \"kind\": \"nn\"}, \"lo\": {\"domain\": "
+        "\"logordinal\", \"categories\": [1, 10]}, \"b\": {\"domain\": "
+        "\"choice\", \"categories\": [true, false]}}",
+        "{\"z\": {\"domain\": \"uniform\", \"lower\": 3, \"upper\": 3}, "
+        "\"s\": {\"domain\": \"choice\", \"categories\": [\"a\", \"ab\", "
+        "\"b\"]}}",
+    };
+    for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++) {
+        struct hpolab_space *s = space_from(spaces[i]);
+        struct inst in;
+        assert_int_equal(inst_create(&in, f, s, 5, NULL, NULL), HPOLAB_OK);
+        int n = suggest_all(&in, s);
+        if ((double)n != hpolab_space_cardinality(s))
+            fail_msg("space %zu: %d suggestions of %.0f configurations", i,
+                     n, hpolab_space_cardinality(s));
+        inst_destroy(&in);
+        hpolab_space_free(s);
+    }
+
+    /* floats that agree to 7 significant digits are one configuration
+     * (§1.5): after the midpoint, 100 draws in a row are duplicates */
+    struct hpolab_space *s = space_from(
+        "{\"u\": {\"domain\": \"uniform\", \"lower\": 1, \"upper\": "
+        "1.0000001}}");
+    struct inst in;
+    assert_int_equal(inst_create(&in, f, s, 5, NULL, NULL), HPOLAB_OK);
+    assert_int_equal(suggest_all(&in, s), 1);
+    inst_destroy(&in);
+    hpolab_space_free(s);
+
+    /* a continuous space: many distinct suggestions */
+    s = space_from(trace_space);
+    assert_int_equal(inst_create(&in, f, s, 5, NULL, NULL), HPOLAB_OK);
+    struct hpolab_config_set *seen;
+    assert_int_equal(hpolab_config_set_create(s, &seen, NULL), HPOLAB_OK);
+    for (int k = 0; k < 3000; k++) {
+        struct hpolab_config *c = NULL;
+        assert_int_equal(in.cls->suggest(in.state, &in.ctx, k, &c),
+                         HPOLAB_OK);
+        assert_non_null(c);
+        int32_t added = 0;
+        assert_int_equal(hpolab_config_set_add(seen, c, &added, NULL),
+                         HPOLAB_OK);
+        assert_int_equal(added, 1);
+        hpolab_config_free(c);
+    }
+    hpolab_config_set_destroy(seen);
+    inst_destroy(&in);
+    hpolab_space_free(s);
+}
+
+/* States saved by the version 1 searcher (configurations instead of hashes),
+ * made with the space, points and seed below: 6 suggestions (3 initial, 3
+ * drawn); and with allow_duplicates, 4 suggestions and one failed trial. */
+#define V1_SPACE                                                             \
+    "{\"lr\": {\"domain\": \"loguniform\", \"lower\": 1e-4, \"upper\": "    \
+    "0.1}, \"u\": {\"domain\": \"uniform\", \"lower\": -5, \"upper\": 10}, " \
+    "\"n\": {\"domain\": \"randint\", \"lower\": 1, \"upper\": 4}, "         \
+    "\"act\": {\"domain\": \"choice\", \"categories\": [\"relu\", "          \
+    "\"tanh\"]}, \"b\": {\"domain\": \"choice\", \"categories\": [true, "    \
+    "false]}, \"f\": {\"domain\": \"finrange\", \"lower\": 0.1, \"upper\": " \
+    "0.5, \"size\": 5}, \"k\": 7}"
+#define V1_POINTS "[{\"n\": 2}, {\"act\": \"tanh\"}, {\"f\": 0.5}]"
+#define V1_FAILED                                                          \
+    "{\"lr\": 0.001, \"u\": 1.5, \"n\": 3, \"act\": \"relu\", \"b\": false, " \
+    "\"f\": 0.2, \"k\": 7}"
+
+static const unsigned char v1_state[540] = {
+    0x48, 0x50, 0x52, 0x53, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0xbd,
+    0x90, 0x33, 0xe4, 0xc6, 0xe7, 0x69, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x40, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x72,
+    0x65, 0x6c, 0x75, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x01, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x34, 0x33, 0x33, 0x33, 0x33, 0x33, 0xd3, 0x3f,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0xbd,
+    0x90, 0x33, 0xe4, 0xc6, 0xe7, 0x69, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x40, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x74,
+    0x61, 0x6e, 0x68, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x01, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x34, 0x33, 0x33, 0x33, 0x33, 0x33, 0xd3, 0x3f,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0xbd,
+    0x90, 0x33, 0xe4, 0xc6, 0xe7, 0x69, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x40, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x72,
+    0x65, 0x6c, 0x75, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x01, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0, 0x3f,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0x3e,
+    0x0b, 0x1e, 0x5c, 0x20, 0xc4, 0x36, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0xac, 0xbc, 0x03, 0x3c, 0xdc, 0xd4, 0x12, 0xc0, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x74,
+    0x61, 0x6e, 0x68, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0, 0x3f,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0xc8,
+    0xf8, 0x9c, 0xe6, 0x1e, 0xdb, 0x5d, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0xa0, 0xbc, 0x62, 0x09, 0x52, 0x40, 0x02, 0x40, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x72,
+    0x65, 0x6c, 0x75, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x01, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xb9, 0x3f,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0x9b,
+    0x78, 0x22, 0x01, 0xb4, 0xe2, 0x28, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0x11, 0xc4, 0xfc, 0x79, 0xf5, 0xb0, 0x20, 0x40, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x72,
+    0x65, 0x6c, 0x75, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x34, 0x33, 0x33, 0x33, 0x33, 0x33, 0xd3, 0x3f,
+};
+static const unsigned char v1_state_dup[120] = {
+    0x48, 0x50, 0x52, 0x53, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x06, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6c, 0x72, 0x02, 0xfc,
+    0xa9, 0xf1, 0xd2, 0x4d, 0x62, 0x50, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x75,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x3f, 0x01, 0x00, 0x00,
+    0x00, 0x6e, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+    0x00, 0x00, 0x00, 0x61, 0x63, 0x74, 0x03, 0x04, 0x00, 0x00, 0x00, 0x72,
+    0x65, 0x6c, 0x75, 0x01, 0x00, 0x00, 0x00, 0x62, 0x04, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x66, 0x02, 0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xc9, 0x3f,
+};
+
+
+
+/* b restored from a version 1 state continues as a, which made the same
+ * moves itself, and saves the same (version 2) bytes. */
+static void check_v1(struct inst *a, struct inst *b, const unsigned char *v1,
+                     size_t len, int before)
+{
+    if (b->cls->restore(b->state, &b->ctx, v1, len) != HPOLAB_OK)
+        fail_msg("restore: %s", b->ctx.err.message);
+    struct hpolab_buffer ba, bb;
+    save(a, &ba);
+    save(b, &bb);
+    assert_int_equal(bb.data[4], 2);
+    assert_int_equal(ba.len, bb.len);
+    assert_memory_equal(ba.data, bb.data, ba.len);
+    hpolab_buffer_free(&ba);
+    hpolab_buffer_free(&bb);
+    for (int k = 0; k < 20; k++) {
+        char *ta = next(a, before + k), *tb = next(b, before + k);
+        assert_string_equal(ta, tb);
+        free(ta);
+        free(tb);
+    }
+}
+
+static void test_restore_v1(void **state)
+{
+    struct fixture *f = *state;
+    struct hpolab_space *s = space_from(V1_SPACE);
+    struct inst a, b;
+    assert_int_equal(inst_create(&a, f, s, 11, NULL, V1_POINTS), HPOLAB_OK);
+    for (int k = 0; k < 6; k++)
+        free(next(&a, k));
+    assert_int_equal(inst_create(&b, f, s, 11, NULL, V1_POINTS), HPOLAB_OK);
+    check_v1(&a, &b, v1_state, sizeof v1_state, 6);
+    inst_destroy(&a);
+    inst_destroy(&b);
+
+    const char *dup = "{\"allow_duplicates\": true}";
+    assert_int_equal(inst_create(&a, f, s, 11, dup, NULL), HPOLAB_OK);
+    for (int k = 0; k < 4; k++)
+        free(next(&a, k));
+    struct hpolab_config *failed = config_from(V1_FAILED);
+    assert_int_equal(a.cls->on_trial_error(a.state, &a.ctx, 2, failed),
+                     HPOLAB_OK);
+    hpolab_config_free(failed);
+    assert_int_equal(inst_create(&b, f, s, 11, dup, NULL), HPOLAB_OK);
+    check_v1(&a, &b, v1_state_dup, sizeof v1_state_dup, 4);
+    inst_destroy(&a);
+    inst_destroy(&b);
+
+    /* a damaged version 1 state is refused and changes nothing */
+    assert_int_equal(inst_create(&b, f, s, 11, NULL, V1_POINTS), HPOLAB_OK);
+    assert_int_equal(b.cls->restore(b.state, &b.ctx, v1_state,
+                                    sizeof v1_state - 1),
+                     HPOLAB_ERR_PARSE);
+    assert_non_null(strstr(b.ctx.err.message, "truncated"));
+    assert_int_equal(inst_create(&a, f, s, 11, NULL, V1_POINTS), HPOLAB_OK);
+    for (int k = 0; k < 5; k++) {
+        char *ta = next(&a, k), *tb = next(&b, k);
+        assert_string_equal(ta, tb);
+        free(ta);
+        free(tb);
+    }
+    inst_destroy(&a);
+    inst_destroy(&b);
+    hpolab_space_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +768,9 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_save_restore),
         cmocka_unit_test(test_restore_errors),
+        cmocka_unit_test(test_state_holds_hashes),
+        cmocka_unit_test(test_no_duplicates_any_domain),
+        cmocka_unit_test(test_restore_v1),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,23 +5,33 @@
  * With allow_duplicates, configurations may repeat, and only those of failed
  * trials are excluded.
  *
- * Saved state (version 1, little-endian): "HPRS", u32 version, u32 seed,
+ * What was suggested (or failed) is kept as a set of 64-bit hashes of the
+ * configurations' match strings (match_hash.h), not as configurations: a
+ * long study costs about 16 bytes per trial here. A hash collision can only
+ * make a configuration count as suggested when it was not (a re-draw; the
+ * odds are in match_hash.h), never let a duplicate through.
+ *
+ * Saved state (version 2, little-endian): "HPRS", u32 version, u32 seed,
  * u32 flags (bit 0: allow_duplicates), u64 draws (space_sample calls made on
  * the RNG), u32 count + configurations (remaining initial ones), u64 count
- * + configurations (the exclusion set). A configuration is u32 count of
- * (u32 length + name, u8 HPOLAB_VALUE_* type, value: int64 / IEEE double
- * bits / u8 bool / u32 length + string), hyperparameters only. The RNG is
- * restored by replaying the draws from the seed: the host table has no RNG
- * state accessors, and replay gives the identical state. */
+ * + u64 hashes in ascending order (the exclusion set). A configuration is
+ * u32 count of (u32 length + name, u8 HPOLAB_VALUE_* type, value: int64 /
+ * IEEE double bits / u8 bool / u32 length + string), hyperparameters only.
+ * Version 1 (still read) had u64 count + configurations in place of the
+ * hashes; restoring it hashes them. The RNG is restored by replaying the
+ * draws from the seed: the host table has no RNG state accessors, and
+ * replay gives the identical state. */
 #include <hpolab/hpolab.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_set.h"
+#include "match_hash.h"
 #include "state_codec.h"
 
 #define MAX_RETRIES 100
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 
 struct config_list {
     struct hpolab_config **items; /* owned */
@@ -36,8 +46,8 @@ struct random_searcher {
     int32_t allow_duplicates;
     struct config_list initial; /* remaining: [next_initial, count) */
     uint64_t next_initial;
-    struct hpolab_config_set *excluded;
-    struct config_list excluded_list; /* the members of excluded, for save */
+    struct hpolab_matcher matcher;
+    struct hpolab_hash_set excluded; /* match hashes */
 };
 
 static void list_clear(struct config_list *l)
@@ -71,12 +81,10 @@ static void release(struct random_searcher *rs)
 {
     if (rs->rng)
         hpolab_host->rng_destroy(rs->rng);
-    if (rs->excluded)
-        hpolab_host->config_set_destroy(rs->excluded);
     list_clear(&rs->initial);
-    list_clear(&rs->excluded_list);
+    hpolab_matcher_free(&rs->matcher);
+    hpolab_hash_set_free(&rs->excluded);
     rs->rng = NULL;
-    rs->excluded = NULL;
 }
 
 static void HPOLAB_ABI rs_destroy(void *state)
@@ -88,17 +96,31 @@ static void HPOLAB_ABI rs_destroy(void *state)
     free(rs);
 }
 
-/* Adds c (borrowed) to the exclusion set, keeping a copy for save. */
-static int32_t exclude(struct random_searcher *rs, struct hpolab_ctx *ctx,
-                       const struct hpolab_config *c)
+static int32_t exclude_hash(struct random_searcher *rs, struct hpolab_ctx *ctx,
+                            uint64_t h)
 {
-    int32_t added = 0;
-    int32_t st = hpolab_host->config_set_add(ctx, rs->excluded, c, &added);
-    if (st != HPOLAB_OK || !added)
+    int added;
+    if (hpolab_hash_set_add(&rs->excluded, h, &added) != 0)
+        return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
+    return HPOLAB_OK;
+}
+
+/* Excludes c (borrowed), which need not be cast yet (a configuration handed
+ * back by the host, or one of a version 1 state). */
+static int32_t exclude_config(struct random_searcher *rs,
+                              struct hpolab_ctx *ctx,
+                              const struct hpolab_config *c)
+{
+    struct hpolab_config *cast;
+    int32_t st = hpolab_host->config_dup(ctx, c, &cast);
+    if (st != HPOLAB_OK)
         return st;
-    struct hpolab_config *copy;
-    st = hpolab_host->config_dup(ctx, c, &copy);
-    return st == HPOLAB_OK ? list_push(ctx, &rs->excluded_list, copy) : st;
+    uint64_t h;
+    st = hpolab_host->space_cast(ctx, rs->space, cast);
+    if (st == HPOLAB_OK)
+        st = hpolab_match_hash(ctx, &rs->matcher, cast, &h);
+    hpolab_host->config_free(cast);
+    return st == HPOLAB_OK ? exclude_hash(rs, ctx, h) : st;
 }
 
 /* JSON text equality: Syne Tune drops an initial configuration whose
@@ -154,7 +176,7 @@ static int32_t HPOLAB_ABI rs_create(struct hpolab_ctx *ctx,
     if (st == HPOLAB_OK)
         st = hpolab_host->rng_create(ctx, rs->seed, &rs->rng);
     if (st == HPOLAB_OK)
-        st = hpolab_host->config_set_create(ctx, rs->space, &rs->excluded);
+        st = hpolab_matcher_init(ctx, rs->space, &rs->matcher);
     int given = HAS_ARG(args, points) && args->points_given;
     if (st == HPOLAB_OK && !given)
         st = add_initial(rs, ctx, NULL);
@@ -176,14 +198,19 @@ static int32_t HPOLAB_ABI rs_suggest(void *state, struct hpolab_ctx *ctx,
     struct random_searcher *rs = state;
     *out_config = NULL;
     struct hpolab_config *c = NULL;
+    uint64_t h = 0;
     int32_t st;
     if (rs->next_initial < rs->initial.count) {
         c = rs->initial.items[rs->next_initial];
         rs->initial.items[rs->next_initial++] = NULL;
+        if (!rs->allow_duplicates &&
+            (st = hpolab_match_hash(ctx, &rs->matcher, c, &h)) != HPOLAB_OK) {
+            hpolab_host->config_free(c);
+            return st;
+        }
     } else {
         double size = hpolab_host->space_cardinality(rs->space);
-        if (isfinite(size) &&
-            (double)hpolab_host->config_set_count(rs->excluded) >= size) {
+        if (isfinite(size) && (double)rs->excluded.count >= size) {
             hpolab_log(ctx, HPOLAB_LOG_INFO,
                        "all %.0f configurations have been suggested", size);
             return HPOLAB_OK;
@@ -193,7 +220,12 @@ static int32_t HPOLAB_ABI rs_suggest(void *state, struct hpolab_ctx *ctx,
             if (st != HPOLAB_OK)
                 return st;
             rs->draws++;
-            if (hpolab_host->config_set_contains(rs->excluded, c)) {
+            st = hpolab_match_hash(ctx, &rs->matcher, c, &h);
+            if (st != HPOLAB_OK) {
+                hpolab_host->config_free(c);
+                return st;
+            }
+            if (hpolab_hash_set_contains(&rs->excluded, h)) {
                 hpolab_host->config_free(c);
                 c = NULL;
             }
@@ -205,7 +237,7 @@ static int32_t HPOLAB_ABI rs_suggest(void *state, struct hpolab_ctx *ctx,
             return HPOLAB_OK;
         }
     }
-    if (!rs->allow_duplicates && (st = exclude(rs, ctx, c)) != HPOLAB_OK) {
+    if (!rs->allow_duplicates && (st = exclude_hash(rs, ctx, h)) != HPOLAB_OK) {
         hpolab_host->config_free(c);
         return st;
     }
@@ -222,7 +254,7 @@ static int32_t HPOLAB_ABI rs_on_trial_error(void *state,
     /* without duplicates every suggestion is excluded already */
     if (!rs->allow_duplicates || !config)
         return HPOLAB_OK;
-    return exclude(rs, ctx, config);
+    return exclude_config(rs, ctx, config);
 }
 
 /* ---- save / restore ------------------------------------------------------ */
@@ -231,6 +263,9 @@ static int32_t HPOLAB_ABI rs_save(void *state, struct hpolab_ctx *ctx,
                                   struct hpolab_buffer *out)
 {
     struct random_searcher *rs = state;
+    uint64_t *hashes;
+    if (hpolab_hash_set_sorted(&rs->excluded, &hashes) != 0)
+        return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "save: out of memory");
     struct hpolab_state_writer w = {out, 0, HPOLAB_OK};
     hpolab_state_put(&w, "HPRS", 4);
     hpolab_state_put_u(&w, STATE_VERSION, 4);
@@ -242,14 +277,43 @@ static int32_t HPOLAB_ABI rs_save(void *state, struct hpolab_ctx *ctx,
         hpolab_state_put_config(&w, ctx, rs->initial.items[i],
                                 hpolab_state_keep_hyperparameters, rs->space,
                                 "an initial configuration");
-    hpolab_state_put_u(&w, rs->excluded_list.count, 8);
-    for (uint64_t i = 0; i < rs->excluded_list.count; i++)
-        hpolab_state_put_config(&w, ctx, rs->excluded_list.items[i],
-                                hpolab_state_keep_hyperparameters, rs->space,
-                                "a suggested configuration");
+    hpolab_state_put_u(&w, rs->excluded.count, 8);
+    for (uint64_t i = 0; i < rs->excluded.count; i++)
+        hpolab_state_put_u(&w, hashes[i], 8);
+    free(hashes);
     if (w.st == HPOLAB_ERR_NOMEM)
         return hpolab_set_error(ctx, w.st, "save: out of memory");
     return w.st;
+}
+
+/* The exclusion set of a state: hashes (version 2) or configurations
+ * (version 1), into fresh. */
+static void restore_excluded(struct hpolab_state_reader *r,
+                             struct random_searcher *fresh, uint64_t version)
+{
+    if (version == 1) {
+        uint64_t n =
+            hpolab_state_get_count(r, 8, 4, "suggested configurations");
+        for (uint64_t i = 0; r->st == HPOLAB_OK && i < n; i++) {
+            struct hpolab_config *c = hpolab_state_get_config(r);
+            if (c) {
+                r->st = exclude_config(fresh, r->ctx, c);
+                hpolab_host->config_free(c);
+            }
+        }
+        return;
+    }
+    uint64_t n = hpolab_state_get_count(r, 8, 8, "suggested configurations");
+    for (uint64_t i = 0; r->st == HPOLAB_OK && i < n; i++) {
+        uint64_t h = hpolab_state_get_u(r, 8, "a configuration hash");
+        if (r->st == HPOLAB_OK && h == 0)
+            hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                             "configuration hash %llu of %llu is 0",
+                             (unsigned long long)i + 1,
+                             (unsigned long long)n);
+        else if (r->st == HPOLAB_OK)
+            r->st = exclude_hash(fresh, r->ctx, h);
+    }
 }
 
 static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
@@ -264,10 +328,10 @@ static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
     uint64_t version = hpolab_state_get_u(&r, 4, "the version");
     if (r.st != HPOLAB_OK)
         return r.st;
-    if (version != STATE_VERSION)
+    if (version != 1 && version != STATE_VERSION)
         return hpolab_set_error(ctx, HPOLAB_ERR_UNSUPPORTED,
                                 "restore: state version %llu, this searcher "
-                                "reads version %u",
+                                "reads versions 1 to %u",
                                 (unsigned long long)version, STATE_VERSION);
     uint64_t seed = hpolab_state_get_u(&r, 4, "the seed");
     uint64_t flags = hpolab_state_get_u(&r, 4, "the flags");
@@ -285,8 +349,7 @@ static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
                                     .allow_duplicates = (flags & 1u) != 0};
     r.st = hpolab_host->rng_create(ctx, fresh.seed, &fresh.rng);
     if (r.st == HPOLAB_OK)
-        r.st =
-            hpolab_host->config_set_create(ctx, fresh.space, &fresh.excluded);
+        r.st = hpolab_matcher_init(ctx, fresh.space, &fresh.matcher);
     for (uint64_t i = 0; r.st == HPOLAB_OK && i < draws; i++) {
         struct hpolab_config *c;
         r.st = hpolab_host->space_sample(ctx, fresh.space, fresh.rng, &c);
@@ -303,15 +366,7 @@ static int32_t HPOLAB_ABI rs_restore(void *state, struct hpolab_ctx *ctx,
         if (r.st == HPOLAB_OK)
             r.st = list_push(ctx, &fresh.initial, full);
     }
-    uint64_t n_excluded =
-        hpolab_state_get_count(&r, 8, 4, "suggested configurations");
-    for (uint64_t i = 0; r.st == HPOLAB_OK && i < n_excluded; i++) {
-        struct hpolab_config *c = hpolab_state_get_config(&r);
-        if (c) {
-            r.st = exclude(&fresh, ctx, c);
-            hpolab_host->config_free(c);
-        }
-    }
+    restore_excluded(&r, &fresh, version);
     hpolab_state_expect_end(&r);
     if (r.st != HPOLAB_OK) {
         release(&fresh);
