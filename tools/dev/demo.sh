@@ -14,8 +14,10 @@ cmake --build build -j"$(nproc)" >/dev/null
 echo "hpolab built: build/bin/hpolab"
 tag=odsc-demo
 results=${HPOLAB_RESULTS:-$HOME/hpolab}
+# a demo run again beside an earlier one: plot only this run's experiments
+started=$(date -u +%Y-%m-%d-%H-%M-%S)
 build/bin/hpolab launch examples/odsc/study.json --engine local --wait \
   --experiment_tag "$tag" --num_seeds 3 "$@"
 build/bin/hpolab plot "$tag" --study examples/odsc/study.json \
-  --results_dir "$results" --output "$results/$tag/$tag"
+  --results_dir "$results" --output "$results/$tag/$tag" --since "$started"
 echo "figure: $results/$tag/$tag.png"
