@@ -61,21 +61,36 @@ int32_t hpolab_mkdir_p(const char *path, struct hpolab_error *err)
     return st;
 }
 
-/* Write all of data, retrying after signals and short writes. */
-static int write_all(int fd, const void *data, size_t len)
+/* off < 0: at the file position */
+static int write_all_at(int fd, const void *data, size_t len, int64_t off)
 {
     const char *p = data;
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+        ssize_t n =
+            off < 0 ? write(fd, p, len) : pwrite(fd, p, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
             return -1;
         }
         p += n;
         len -= (size_t)n;
+        if (off >= 0)
+            off += n;
     }
     return 0;
+}
+
+int hpolab_write_all(int fd, const void *data, size_t len)
+{
+    return write_all_at(fd, data, len, -1);
+}
+
+int hpolab_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+    return write_all_at(fd, data, len, (int64_t)off);
 }
 
 /* Make the rename durable; some file systems cannot fsync a folder, which
@@ -130,7 +145,7 @@ int32_t hpolab_write_file_atomic(const char *path, const void *data,
         goto fail_nofile;
     }
     step = "writing";
-    if (write_all(fd, data, len) != 0) {
+    if (hpolab_write_all(fd, data, len) != 0) {
         e = errno;
         goto fail;
     }

@@ -13,6 +13,12 @@
  * directory is fine; an existing non-directory is HPOLAB_ERR_EXISTS. */
 int32_t hpolab_mkdir_p(const char *path, struct hpolab_error *err);
 
+/* Write all len bytes of data at fd's file position, or with
+ * hpolab_pwrite_all at offset off, retrying after signals and short writes.
+ * 0, or -1 with errno set (EIO when the file takes no more bytes). */
+int hpolab_write_all(int fd, const void *data, size_t len);
+int hpolab_pwrite_all(int fd, const void *data, size_t len, uint64_t off);
+
 /* Replace path by data: write "<path>.tmp-<pid>-<n>" in the same folder, fsync
  * it, rename it over path, fsync the folder. On any failure (ENOSPC, EROFS,
  * EACCES, ...) the old file stays intact, the temp file is removed and the

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
+#include "fsutil.h"
 #include "results_csv.h"
 
 /* One allocation per row: long runs append tens of thousands of rows, and
@@ -84,22 +85,6 @@ static int open_spool(const char *dir)
     free(path);
     errno = e;
     return fd2;
-}
-
-static int pwrite_all(int fd, const char *p, size_t len, uint64_t off)
-{
-    while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, (off_t)off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return 0;
 }
 
 static uint64_t hash_name(const char *s)
@@ -338,8 +323,7 @@ static int32_t spool_row(struct hpolab_results *r, struct hpolab_error *err)
         r->changes = c;
         r->changes_cap = cap;
     }
-    if (pwrite_all(r->spool_fd, (const char *)r->line.data, len,
-                   r->spool_end) != 0)
+    if (hpolab_pwrite_all(r->spool_fd, r->line.data, len, r->spool_end) != 0)
         return hpolab_error_set(err, HPOLAB_ERR_IO,
                                 "results table: cannot append row %zu to the "
                                 "row spool file in '%s': %s",

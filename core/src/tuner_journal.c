@@ -127,20 +127,6 @@ int32_t hpolab_journal_record_from_json(const json_t *json,
 
 /* ---- lines -------------------------------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static void journal_off(struct hpolab_tuner *t, const char *why)
 {
     hpolab_logf(HPOLAB_LOG_WARN,
@@ -178,7 +164,7 @@ static void emit(struct hpolab_tuner *t, const char *ev, json_t *obj)
     }
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: written with its length */
-    int bad = write_all(j->fd, text, len + 1);
+    int bad = hpolab_write_all(j->fd, text, len + 1);
     int e = errno;
     free(text);
     if (bad) {
