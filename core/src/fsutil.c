@@ -61,6 +61,53 @@ int32_t hpolab_mkdir_p(const char *path, struct hpolab_error *err)
     return st;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int32_t hpolab_dir_names(DIR *d, int (*keep)(const char *name, void *ctx),
+                         void *ctx, char ***out, size_t *n,
+                         struct hpolab_error *err)
+{
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (keep && !keep(e->d_name, ctx))
+            continue;
+        if (count == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **g = realloc(names, nc * sizeof *g);
+            if (!g)
+                break;
+            names = g;
+            cap = nc;
+        }
+        if (!(names[count] = strdup(e->d_name)))
+            break;
+        count++;
+    }
+    if (e) { /* stopped early: out of memory */
+        hpolab_free_names(names, count);
+        *out = NULL;
+        *n = 0;
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    }
+    if (count > 1)
+        qsort(names, count, sizeof *names, cmp_names);
+    *out = names;
+    *n = count;
+    return HPOLAB_OK;
+}
+
+void hpolab_free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 /* off < 0: at the file position */
 static int write_all_at(int fd, const void *data, size_t len, int64_t off)
 {

@@ -4,6 +4,7 @@
 #ifndef HPOLAB_CORE_FSUTIL_H
 #define HPOLAB_CORE_FSUTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,15 @@
 /* Create path and its missing parents (mode 0777 & ~umask). An existing
  * directory is fine; an existing non-directory is HPOLAB_ERR_EXISTS. */
 int32_t hpolab_mkdir_p(const char *path, struct hpolab_error *err);
+
+/* The names in the open folder d that keep(name, ctx) accepts (NULL: all,
+ * "." and ".." included), sorted by strcmp; d is read to its end, not
+ * closed. *out [owned: hpolab_free_names]; on failure (out of memory)
+ * nothing is returned. */
+int32_t hpolab_dir_names(DIR *d, int (*keep)(const char *name, void *ctx),
+                         void *ctx, char ***out, size_t *n,
+                         struct hpolab_error *err);
+void hpolab_free_names(char **names, size_t n);
 
 /* Write all len bytes of data at fd's file position, or with
  * hpolab_pwrite_all at offset off, retrying after signals and short writes.

@@ -20,12 +20,14 @@
  * bind mounts. */
 #define PACK_MAX_DEPTH 64
 
-static int cmp_names(const void *a, const void *b)
+/* Not names starting with '.': also .git, .venv, editor files. */
+static int visible(const char *name, void *ctx)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    (void)ctx;
+    return name[0] != '.';
 }
 
-/* Names in dir not starting with '.'; *out [owned: each and the array]. */
+/* The visible names in dir, sorted; *out [owned: hpolab_free_names]. */
 static int32_t list_dir(const char *dir, char ***out, size_t *n,
                         struct hpolab_error *err)
 {
@@ -35,38 +37,9 @@ static int32_t list_dir(const char *dir, char ***out, size_t *n,
     if (!d)
         return hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot read: %s", dir,
                                 strerror(errno));
-    size_t cap = 0;
-    int32_t st = HPOLAB_OK;
-    struct dirent *e;
-    while (st == HPOLAB_OK && (e = readdir(d))) {
-        if (e->d_name[0] == '.') /* also .git, .venv, editor files */
-            continue;
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **g = realloc(*out, nc * sizeof *g);
-            if (!g) {
-                st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-                break;
-            }
-            *out = g;
-            cap = nc;
-        }
-        if (!((*out)[*n] = strdup(e->d_name)))
-            st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-        else
-            (*n)++;
-    }
+    int32_t st = hpolab_dir_names(d, visible, NULL, out, n, err);
     closedir(d);
-    if (st == HPOLAB_OK && *n > 1)
-        qsort(*out, *n, sizeof **out, cmp_names);
     return st;
-}
-
-static void free_names(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
 }
 
 static int32_t write_header(struct archive *a, const char *name,
@@ -172,7 +145,7 @@ static int32_t add_tree(struct pack *pk, const char *dir, const char *rel,
         free(path);
         free(name);
     }
-    free_names(names, n);
+    hpolab_free_names(names, n);
     return st;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "fsutil.h"
 #include "host_api.h"
 #include "log.h"
 typedef const struct hpolab_plugin_info *(*entry_fn)(void);
@@ -276,12 +277,14 @@ static int is_candidate_file_name(const char *name)
     return is_plugin_file_name(name) || hpolab_is_preset_file_name(name);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int keep_candidate(const char *name, void *ctx)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    (void)ctx;
+    return is_candidate_file_name(name);
 }
 
-/* The plugin and presets file names in dir, sorted; *out [owned]. */
+/* The plugin and presets file names in dir, sorted; *out [owned:
+ * hpolab_free_names]. */
 static int32_t list_dir(const char *dir, char ***out, size_t *n,
                         struct hpolab_error *err)
 {
@@ -292,31 +295,8 @@ static int32_t list_dir(const char *dir, char ***out, size_t *n,
         return hpolab_error_set(err, HPOLAB_ERR_IO,
                                 "plugin folder '%s': cannot read it: %s", dir,
                                 strerror(errno));
-    size_t cap = 0;
-    int32_t st = HPOLAB_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!is_candidate_file_name(e->d_name))
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **p = realloc(*out, cap * sizeof *p);
-            if (!p) {
-                st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-                break;
-            }
-            *out = p;
-        }
-        (*out)[*n] = strdup(e->d_name);
-        if (!(*out)[*n]) {
-            st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-            break;
-        }
-        (*n)++;
-    }
+    int32_t st = hpolab_dir_names(d, keep_candidate, NULL, out, n, err);
     closedir(d);
-    if (*n)
-        qsort(*out, *n, sizeof **out, cmp_str);
     return st;
 }
 
@@ -386,12 +366,9 @@ int32_t hpolab_loader_load_path(struct hpolab_registry *reg,
             hpolab_logf(HPOLAB_LOG_WARN, "%s", derr.message);
         else
             scanned++;
-        for (size_t j = 0; j < n; j++) {
-            if (st == HPOLAB_OK)
-                st = load_found(reg, sp->dirs[i], names[j], err);
-            free(names[j]);
-        }
-        free(names);
+        for (size_t j = 0; j < n && st == HPOLAB_OK; j++)
+            st = load_found(reg, sp->dirs[i], names[j], err);
+        hpolab_free_names(names, n);
     }
     if (st != HPOLAB_OK || scanned > 0)
         return st;

@@ -17,18 +17,27 @@
 #include "preset.h"
 #include "registry.h"
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Names of the regular files in dir a package takes, sorted. */
+/* A plugin or presets file, and a regular file (ctx: the folder). */
+static int packable(const char *name, void *ctx)
+{
+    int plugin = strncmp(name, "hpolab-", 7) == 0 && ends_with(name, ".so");
+    if (!plugin && !hpolab_is_preset_file_name(name))
+        return 0;
+    char *path = hpolab_path_join(ctx, name);
+    struct stat sb;
+    int regular = path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    free(path);
+    return regular;
+}
+
+/* Names of the regular files in dir a package takes, sorted; *out [owned:
+ * hpolab_free_names]. */
 static int32_t list_files(const char *dir, char ***out, size_t *n,
                           struct hpolab_error *err)
 {
@@ -38,45 +47,9 @@ static int32_t list_files(const char *dir, char ***out, size_t *n,
     if (!d)
         return hpolab_error_set(err, HPOLAB_ERR_NOT_FOUND,
                                 "%s: cannot open the folder", dir);
-    int32_t st = HPOLAB_OK;
-    size_t cap = 0;
-    struct dirent *e;
-    while (st == HPOLAB_OK && (e = readdir(d)) != NULL) {
-        const char *name = e->d_name;
-        int plugin = strncmp(name, "hpolab-", 7) == 0 && ends_with(name, ".so");
-        if (!plugin && !hpolab_is_preset_file_name(name))
-            continue;
-        char *path = hpolab_path_join(dir, name);
-        struct stat sb;
-        int regular = path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-        free(path);
-        if (!regular)
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            char **grown = realloc(*out, cap * sizeof *grown);
-            if (!grown) {
-                st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-                break;
-            }
-            *out = grown;
-        }
-        if (!((*out)[*n] = strdup(name)))
-            st = hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-        else
-            (*n)++;
-    }
+    int32_t st = hpolab_dir_names(d, packable, (void *)dir, out, n, err);
     closedir(d);
-    if (*n > 1)
-        qsort(*out, *n, sizeof **out, cmp_str);
     return st;
-}
-
-static void free_list(char **list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
 }
 
 /* Fills the manifest's file entries: checksum, and for a plugin the name and
@@ -285,6 +258,6 @@ int32_t hpolab_plugin_pack(const char *dir, const struct hpolab_pack_options *o,
     }
     free(manifest);
     hpolab_pack_manifest_free(&m);
-    free_list(names, n);
+    hpolab_free_names(names, n);
     return st;
 }
