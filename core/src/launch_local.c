@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctx.h"
 #include "fsutil.h"
@@ -33,20 +34,6 @@ struct engine_run {
     struct slot *slots;
     size_t running;
 };
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void state_path(const struct hpolab_launch_slice *s, char *buf,
                        size_t size)
@@ -81,7 +68,7 @@ static void settle(struct engine_run *r, size_t i, int32_t state,
     } else {
         js.state = state;
         if (js.end == 0)
-            js.end = wall();
+            js.end = hpolab_wall_time();
         if (message)
             snprintf(js.message, sizeof js.message, "%s", message);
         if (hpolab_job_state_write(path, &js, &e) != HPOLAB_OK)
@@ -166,12 +153,12 @@ static int32_t start_slice(struct engine_run *r, void *bstate,
         return HPOLAB_OK;
     }
     r->slots[i].running = 1;
-    r->slots[i].deadline = mono() + (double)r->plan->time_limit;
+    r->slots[i].deadline = hpolab_mono_time() + (double)r->plan->time_limit;
     r->running++;
     struct hpolab_job_state js;
     hpolab_job_state_init(&js);
     js.state = HPOLAB_SLICE_RUNNING;
-    js.start = wall();
+    js.start = hpolab_wall_time();
     notify(r, i, &js);
     return HPOLAB_OK;
 }
@@ -192,8 +179,8 @@ static void adopt_slice(struct engine_run *r, size_t i)
     }
     sl->running = 1;
     sl->adopted = 1;
-    double ran = sl->job.start > 0 ? wall() - sl->job.start : 0;
-    sl->deadline = mono() + (double)r->plan->time_limit - ran;
+    double ran = sl->job.start > 0 ? hpolab_wall_time() - sl->job.start : 0;
+    sl->deadline = hpolab_mono_time() + (double)r->plan->time_limit - ran;
     r->running++;
     notify(r, i, &sl->job);
 }
@@ -237,7 +224,7 @@ static void finish_adopted(struct engine_run *r, double end)
                 any = 1;
         if (!any)
             return;
-        if (mono() >= end) {
+        if (hpolab_mono_time() >= end) {
             for (size_t i = 0; i < r->plan->n_slices; i++)
                 if (r->slots[i].running && r->slots[i].adopted)
                     kill(-(pid_t)r->slots[i].job.pid, SIGKILL);
@@ -325,7 +312,7 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
             st = start_slice(&r, bstate, comp, &ctx, queue[next++]);
         if (st != HPOLAB_OK || *e->cancel || r.running == 0)
             continue;
-        double now = mono(), wait = 3600.0;
+        double now = hpolab_mono_time(), wait = 3600.0;
         for (size_t i = 0; i < plan->n_slices; i++) {
             struct slot *sl = &r.slots[i];
             if (!sl->running || sl->timed_out)
@@ -363,7 +350,7 @@ int32_t hpolab_local_engine_run(const struct hpolab_launch_plan *plan,
     }
     int cancelled = *e->cancel != 0;
     /* adopted jobs stop alongside the backend's, within the same grace */
-    double adopted_end = mono() + e->stop_grace;
+    double adopted_end = hpolab_mono_time() + e->stop_grace;
     if (cancelled || st != HPOLAB_OK)
         term_adopted(&r);
     if (bstate && comp->cls.backend.stop_all) {

@@ -8,17 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fsutil.h"
 #include "launch_slurm.h"
 #include "launch_status.h"
 #include "resume_find.h"
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void state_path(const struct hpolab_launch_slice *s, char *buf,
                        size_t size)
@@ -275,7 +269,7 @@ static int32_t record_kept(const struct hpolab_launch_slice *s,
     js.state = HPOLAB_SLICE_DONE;
     js.exit_code = 0;
     if (js.end <= 0)
-        js.end = wall();
+        js.end = hpolab_wall_time();
     snprintf(js.message, sizeof js.message,
              "complete; its job ended before it could record it (found by "
              "hpolab launch --resume)");

@@ -15,16 +15,10 @@
 
 #include "aws_s3_sync.h"
 #include "aws_sagemaker.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "launch_status.h"
 #include "log.h"
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 char *hpolab_sm_checkpoint_uri(const char *bucket,
                                const struct hpolab_launch_plan *plan, size_t i)
@@ -218,7 +212,7 @@ static void set_simple(const struct hpolab_launch_plan *plan,
     struct hpolab_job_state js;
     hpolab_job_state_init(&js);
     js.state = state;
-    js.end = hpolab_slice_state_is_final(state) ? wall() : 0;
+    js.end = hpolab_slice_state_is_final(state) ? hpolab_wall_time() : 0;
     snprintf(js.job_id, sizeof js.job_id, "%s", plan->slices[i].job_name);
     snprintf(js.message, sizeof js.message, "%s", msg);
     set_state(plan, e, sl, i, &js);
@@ -260,7 +254,7 @@ static int submit(const struct hpolab_launch_plan *plan,
     }
     free(ck);
     free(output);
-    double now = wall();
+    double now = hpolab_wall_time();
     if (st == HPOLAB_OK || !strcmp(svc.code, "ResourceInUse")) {
         /* ResourceInUse: an earlier attempt whose answer was lost got
          * through (the name carries this launch's suffix) */
@@ -312,7 +306,7 @@ static void poll_job(const struct hpolab_launch_plan *plan,
     struct hpolab_aws_service_error svc;
     struct hpolab_error err;
     memset(&svc, 0, sizeof svc);
-    sl[i].next_poll = wall() + e->poll_s;
+    sl[i].next_poll = hpolab_wall_time() + e->poll_s;
     if (hpolab_sm_describe(e->client, plan->slices[i].job_name, &info, &svc,
                            &err) != HPOLAB_OK) {
         /* a blip: ask again next round; the job goes on regardless */
@@ -371,7 +365,7 @@ int32_t hpolab_sm_engine_run(const struct hpolab_launch_plan *plan,
                 sl[i].next_poll = 0;
             }
         }
-        double now = wall();
+        double now = hpolab_wall_time();
         int64_t in_flight = 0;
         for (size_t i = 0; i < plan->n_slices; i++)
             in_flight += sl[i].submitted &&
@@ -404,7 +398,7 @@ int32_t hpolab_sm_engine_run(const struct hpolab_launch_plan *plan,
                 continue;
             open = 1;
             if (sl[i].submitted) {
-                if (sl[i].next_poll <= wall())
+                if (sl[i].next_poll <= hpolab_wall_time())
                     poll_job(plan, e, sl, i);
                 if (!hpolab_slice_state_is_final(sl[i].state) &&
                     sl[i].next_poll < next)
@@ -423,7 +417,7 @@ int32_t hpolab_sm_engine_run(const struct hpolab_launch_plan *plan,
             continue;
         if (e->cancel && *e->cancel && !cancelled)
             continue;
-        wait_for(e, next - wall());
+        wait_for(e, next - hpolab_wall_time());
     }
     free(sl);
     if (cancelled)

@@ -8,16 +8,10 @@
 #include <time.h>
 
 #include "aws_sagemaker.h"
+#include "clock.h"
 #include "launch_sagemaker.h"
 #include "launch_sagemaker_internal.h"
 #include "launch_status.h"
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int final_recorded(const struct hpolab_launch_plan *plan, size_t i,
                           struct hpolab_job_state *js)
@@ -59,7 +53,7 @@ int32_t hpolab_sm_refresh(const struct hpolab_launch_plan *plan,
             if (sup == 0) {
                 /* never submitted and nobody left to submit it */
                 js.state = HPOLAB_SLICE_CANCELLED;
-                js.end = wall();
+                js.end = hpolab_wall_time();
                 snprintf(js.message, sizeof js.message,
                          "never submitted: the launcher is gone");
                 hpolab_sm_write_job(plan, i, &js, &e);
@@ -123,7 +117,7 @@ int32_t hpolab_sm_cancel(const struct hpolab_launch_plan *plan, int64_t only,
         } else if (!strcmp(svc.code, "ValidationException")) {
             /* not submitted yet: it never will be */
             js.state = HPOLAB_SLICE_CANCELLED;
-            js.end = wall();
+            js.end = hpolab_wall_time();
             snprintf(js.message, sizeof js.message,
                      "cancelled before it was submitted");
             hpolab_sm_write_job(plan, i, &js, &e);

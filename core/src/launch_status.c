@@ -9,18 +9,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fsutil.h"
 #include "launch_slurm.h"
 #include "record.h"
 #include "results_table.h"
 #include "results_zip.h"
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int hpolab_launch_best_so_far(const char *slice_dir, const char *metric,
                               int32_t mode, double *best, int64_t *rows)
@@ -200,7 +194,7 @@ int32_t hpolab_launch_collect(const struct hpolab_launch_plan *plan,
     }
     if (ask_engine && strcmp(plan->engine, "slurm") == 0)
         ask_slurm(plan, rows, warning, wsize);
-    double now = wall();
+    double now = hpolab_wall_time();
     memset(totals, 0, sizeof *totals);
     totals->all_final = 1;
     for (size_t i = 0; i < plan->n_slices; i++) {
