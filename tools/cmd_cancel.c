@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_options.h"
+#include "clock.h"
 #include "cmd_launch.h"
 #include "launch_slurm.h"
 #include "launch_state.h"
@@ -27,13 +28,6 @@ static const struct cli_option cancel_options[] = {
      "wait this long for the jobs to end (default 60)"},
     {NULL, 0, NULL, NULL},
 };
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void pause_s(double s)
 {
@@ -93,9 +87,9 @@ static int cancel_local(const struct hpolab_launch_plan *plan, int64_t only,
         printf("stopping the supervisor (pid %lld) and its jobs\n",
                (long long)sup.pid);
         kill((pid_t)sup.pid, SIGTERM);
-        double end = mono() + timeout;
+        double end = hpolab_mono_time() + timeout;
         while (hpolab_launch_supervisor_alive(plan->root, &sup) == 1 &&
-               mono() < end)
+               hpolab_mono_time() < end)
             pause_s(0.1);
         if (hpolab_launch_supervisor_alive(plan->root, &sup) == 1) {
             fprintf(stderr, "hpolab cancel: the supervisor (pid %lld) is "
@@ -188,7 +182,7 @@ int hpolab_cmd_cancel(int argc, char **argv)
          : strcmp(plan.engine, "slurm") == 0 ? cancel_slurm(&plan, only)
                                              : cancel_local(&plan, only, timeout);
     /* wait for the cancelled jobs to record their end */
-    double end = mono() + timeout;
+    double end = hpolab_mono_time() + timeout;
     struct hpolab_launch_row *rows = NULL;
     struct hpolab_launch_totals t;
     char warning[512];
@@ -206,7 +200,7 @@ int hpolab_cmd_cancel(int argc, char **argv)
         }
         int done = only >= 0 ? hpolab_slice_state_is_final(rows[only].job.state)
                              : t.all_final;
-        if (done || mono() >= end) {
+        if (done || hpolab_mono_time() >= end) {
             if (!done) {
                 fprintf(stderr, "hpolab cancel: some jobs have not ended "
                                 "after %.0f s\n",

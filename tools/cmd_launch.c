@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_options.h"
+#include "clock.h"
 #include "cmd_launch.h"
 #include "diag.h"
 #include "fsutil.h"
@@ -277,13 +278,6 @@ static int earlier_launch(const char *root, uint32_t *master, int *have)
     return busy ? 2 : 0;
 }
 
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* `--resume TAG` makes it another command: the study comes from TAG's
  * launch record, not from the command line. */
 static int wants_resume(int argc, char **argv)
@@ -503,7 +497,7 @@ int hpolab_cmd_launch(int argc, char **argv)
     plan.time_limit =
         time_limit > 0 ? time_limit : hpolab_launch_time_limit(plan.budget);
     plan.n_workers = n_workers > 0 ? n_workers : b->n_workers;
-    plan.created = wall();
+    plan.created = hpolab_wall_time();
     fwd = forward_tokens(&p, extra, &n_fwd);
     if (!plan.tag || !plan.suffix || !plan.engine || !plan.study ||
         !plan.benchmark || !plan.metric || !plan.program || !fwd) {

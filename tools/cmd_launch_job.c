@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_options.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "launch_record.h"
 #include "launch_state.h"
@@ -25,13 +26,6 @@ static const struct cli_option job_options[] = {
      "given by the local backend to every job it starts; not used"},
     {NULL, 0, NULL, NULL},
 };
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* The last non-empty line of a file (at most size-1 bytes of it). */
 static void last_line(const char *path, char *out, size_t size)
@@ -146,7 +140,7 @@ int hpolab_cmd_job(int argc, char **argv)
     hpolab_job_state_set_self(&js);
     job_id_from_env(js.job_id, sizeof js.job_id);
     js.state = HPOLAB_SLICE_RUNNING;
-    js.start = wall();
+    js.start = hpolab_wall_time();
     if (hpolab_job_state_write(state_path, &js, &err) != HPOLAB_OK) {
         fprintf(stderr, "hpolab job: slice %s: %s\n", s->subdir, err.message);
         rc = 1;
@@ -160,7 +154,7 @@ int hpolab_cmd_job(int argc, char **argv)
     if (hpolab_job_state_read(state_path, &now, &err) == HPOLAB_OK &&
         hpolab_slice_state_is_final(now.state))
         goto out;
-    js.end = wall();
+    js.end = hpolab_wall_time();
     js.exit_code = rc;
     /* hpolab run exits 128 + the signal that interrupted it (130 Ctrl-C,
      * 143 SIGTERM from cancel or scancel, 129 SIGHUP) */

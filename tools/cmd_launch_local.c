@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd_launch.h"
 #include "fsutil.h"
 #include "launch_local.h"
@@ -27,7 +28,7 @@ static int supervise(struct hpolab_launch_plan *plan,
                      const struct launch_engine_args *a, int64_t max_parallel,
                      int64_t gpus_per_slice)
 {
-    double start = launch_wall();
+    double start = hpolab_wall_time();
     struct launch_progress prog;
     if (launch_progress_init(&prog, plan) != 0)
         return 1;
@@ -112,7 +113,8 @@ int launch_run_local(struct hpolab_launch_plan *plan,
         return launch_background(plan, supervise_cb, &ls);
     }
     if (launch_install_signals() != 0 ||
-        launch_write_supervisor(plan, HPOLAB_SLICE_RUNNING, launch_wall()) != 0)
+        launch_write_supervisor(plan, HPOLAB_SLICE_RUNNING,
+                                hpolab_wall_time()) != 0)
         return 1;
     return supervise(plan, a, max_parallel, gpus_per_slice);
 }

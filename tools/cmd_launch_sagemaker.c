@@ -19,6 +19,7 @@
 #include "aws_s3_sync.h"
 #include "aws_sagemaker.h"
 #include "aws_sts.h"
+#include "clock.h"
 #include "cmd_launch.h"
 #include "fsutil.h"
 #include "launch_record.h"
@@ -55,7 +56,7 @@ static void on_note(void *user, const char *line)
 static int supervise(struct hpolab_launch_plan *plan,
                      struct hpolab_sm_engine *e)
 {
-    double start = launch_wall();
+    double start = hpolab_wall_time();
     struct launch_progress prog;
     if (launch_progress_init(&prog, plan) != 0)
         return 1;
@@ -122,7 +123,7 @@ static void abandon(const struct hpolab_launch_plan *plan)
         struct hpolab_job_state js;
         hpolab_job_state_init(&js);
         js.state = HPOLAB_SLICE_CANCELLED;
-        js.end = launch_wall();
+        js.end = hpolab_wall_time();
         snprintf(js.message, sizeof js.message,
                  "never submitted: the launch failed before");
         char path[4200];
@@ -269,7 +270,7 @@ static int run_sagemaker(struct hpolab_launch_plan *plan,
         rc = launch_background(plan, supervise_cb, &e);
     else if (launch_install_signals() != 0 ||
              launch_write_supervisor(plan, HPOLAB_SLICE_RUNNING,
-                                     launch_wall()) != 0)
+                                     hpolab_wall_time()) != 0)
         rc = 1;
     else
         rc = supervise(plan, &e);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd_launch.h"
 #include "fsutil.h"
 
@@ -48,13 +49,6 @@ int launch_wake_fd(void)
     return wake_pipe[0];
 }
 
-double launch_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int launch_write_supervisor(const struct hpolab_launch_plan *plan,
                             int32_t state, double start)
 {
@@ -64,7 +58,7 @@ int launch_write_supervisor(const struct hpolab_launch_plan *plan,
     s.state = state;
     s.start = start;
     if (hpolab_slice_state_is_final(state))
-        s.end = launch_wall();
+        s.end = hpolab_wall_time();
     char *path = hpolab_path_join(plan->root, HPOLAB_SUPERVISOR_STATE_NAME);
     struct hpolab_error err;
     int32_t st =
@@ -159,7 +153,7 @@ static void run_child(struct hpolab_launch_plan *plan, const char *log,
         close(out);
     int rc = launch_install_signals() == 0 &&
                      launch_write_supervisor(plan, HPOLAB_SLICE_RUNNING,
-                                             launch_wall()) == 0
+                                             hpolab_wall_time()) == 0
                  ? 0
                  : 1;
     close(ready_fd); /* the parent may return now */

@@ -21,8 +21,6 @@ extern volatile sig_atomic_t launch_cancel_flag;
 int launch_install_signals(void);
 /* The read end of the wake pipe (-1 before launch_install_signals). */
 int launch_wake_fd(void);
-/* Seconds since the epoch. */
-double launch_wall(void);
 
 /* Writes <root>/supervisor.json for this process; 0 or -1 (said on
  * stderr). */
