@@ -19,9 +19,9 @@
 #include "ctx.h"
 
 struct hpolab_aws_session {
-    struct hpolab_aws_client *client; /* owned */
-    char *account;                    /* owned, NULL until asked */
-    char *bucket;                     /* owned, NULL until asked */
+    struct hpolab_aws_client *client;  /* owned */
+    char *account;                     /* owned, NULL until asked */
+    char *bucket;                      /* owned, NULL until asked */
     char last_error[HPOLAB_ERROR_MAX]; /* message of the last failed call */
 };
 
@@ -47,7 +47,7 @@ static int32_t fail(struct hpolab_ctx *ctx, struct hpolab_aws_session *s,
 static int32_t no_session(struct hpolab_ctx *ctx, const char *what)
 {
     return fail(ctx, NULL, HPOLAB_ERR_INVALID,
-                            "%s: no AWS session (open one first)", what);
+                "%s: no AWS session (open one first)", what);
 }
 
 static int32_t HPOLAB_ABI aws_open(struct hpolab_ctx *ctx, const char *profile,
@@ -56,14 +56,12 @@ static int32_t HPOLAB_ABI aws_open(struct hpolab_ctx *ctx, const char *profile,
 {
     if (!out)
         return fail(ctx, NULL, HPOLAB_ERR_INVALID,
-                                "aws open: no place for the session");
+                    "aws open: no place for the session");
     *out = NULL;
     struct hpolab_aws_session *s = calloc(1, sizeof *s);
     if (!s)
-        return fail(ctx, NULL, HPOLAB_ERR_NOMEM,
-                                "aws open: out of memory");
-    struct hpolab_aws_client_options o = {.profile = profile,
-                                          .region = region};
+        return fail(ctx, NULL, HPOLAB_ERR_NOMEM, "aws open: out of memory");
+    struct hpolab_aws_client_options o = {.profile = profile, .region = region};
     struct hpolab_error err;
     int32_t st = hpolab_aws_client_create(&o, &s->client, &err);
     if (st != HPOLAB_OK) {
@@ -118,7 +116,7 @@ static int32_t HPOLAB_ABI aws_default_bucket(struct hpolab_ctx *ctx,
         if (env && env[0]) {
             if (!(s->bucket = strdup(env)))
                 return fail(ctx, s, HPOLAB_ERR_NOMEM,
-                                        "aws default bucket: out of memory");
+                            "aws default bucket: out of memory");
         } else {
             /* as hpolab_aws_default_bucket, with the account kept */
             const char *account = NULL;
@@ -147,10 +145,9 @@ static void put_code(char *code, uint32_t size, const char *text)
 
 static int32_t HPOLAB_ABI aws_json_call(struct hpolab_ctx *ctx,
                                         struct hpolab_aws_session *s,
-                                        const char *service,
-                                        const char *target,
-                                        const char *input_json,
-                                        char **out_json, char *error_code,
+                                        const char *service, const char *target,
+                                        const char *input_json, char **out_json,
+                                        char *error_code,
                                         uint32_t error_code_size)
 {
     put_code(error_code, error_code_size, "");
@@ -160,15 +157,15 @@ static int32_t HPOLAB_ABI aws_json_call(struct hpolab_ctx *ctx,
         return no_session(ctx, target ? target : "aws json call");
     if (!service || !target || !input_json)
         return fail(ctx, s, HPOLAB_ERR_INVALID,
-                                "aws json call: service, target and input "
-                                "are required");
+                    "aws json call: service, target and input "
+                    "are required");
     json_error_t je;
     json_t *in = json_loads(input_json, 0, &je);
     if (!json_is_object(in)) {
         json_decref(in);
         return fail(ctx, s, HPOLAB_ERR_PARSE,
-                                "%s: the input is not a JSON object%s%s",
-                                target, in ? "" : ": ", in ? "" : je.text);
+                    "%s: the input is not a JSON object%s%s", target,
+                    in ? "" : ": ", in ? "" : je.text);
     }
     json_t *answer = NULL;
     struct hpolab_aws_service_error svc;
@@ -184,8 +181,7 @@ static int32_t HPOLAB_ABI aws_json_call(struct hpolab_ctx *ctx,
     char *text = json_dumps(answer, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(answer);
     if (!text)
-        return fail(ctx, s, HPOLAB_ERR_NOMEM,
-                                "%s: out of memory", target);
+        return fail(ctx, s, HPOLAB_ERR_NOMEM, "%s: out of memory", target);
     /* the plugin frees it with host->free, which is free() */
     *out_json = text;
     return HPOLAB_OK;
@@ -199,8 +195,7 @@ static int32_t split(struct hpolab_ctx *ctx, struct hpolab_aws_session *s,
     struct hpolab_error err;
     int32_t st = hpolab_s3_parse_uri(uri, bucket, key, &err);
     if (st != HPOLAB_OK)
-        return fail(ctx, s, st, "%s: %s", what,
-                                err.message);
+        return fail(ctx, s, st, "%s: %s", what, err.message);
     return HPOLAB_OK;
 }
 
@@ -211,8 +206,7 @@ static int32_t HPOLAB_ABI aws_s3_put_file(struct hpolab_ctx *ctx,
     if (!s)
         return no_session(ctx, "S3 put");
     if (!path)
-        return fail(ctx, s, HPOLAB_ERR_INVALID,
-                                "S3 put: no file given");
+        return fail(ctx, s, HPOLAB_ERR_INVALID, "S3 put: no file given");
     char *bucket = NULL, *key = NULL;
     int32_t st = split(ctx, s, "S3 put", uri, &bucket, &key);
     struct hpolab_error err;
@@ -232,14 +226,12 @@ static int32_t HPOLAB_ABI aws_s3_get_file(struct hpolab_ctx *ctx,
     if (!s)
         return no_session(ctx, "S3 get");
     if (!path)
-        return fail(ctx, s, HPOLAB_ERR_INVALID,
-                                "S3 get: no file given");
+        return fail(ctx, s, HPOLAB_ERR_INVALID, "S3 get: no file given");
     char *bucket = NULL, *key = NULL;
     int32_t st = split(ctx, s, "S3 get", uri, &bucket, &key);
     struct hpolab_error err;
-    if (st == HPOLAB_OK &&
-        (st = hpolab_s3_get_file(s->client, bucket, key, path, &err)) !=
-            HPOLAB_OK)
+    if (st == HPOLAB_OK && (st = hpolab_s3_get_file(s->client, bucket, key,
+                                                    path, &err)) != HPOLAB_OK)
         fail(ctx, s, st, "%s", err.message);
     free(bucket);
     free(key);
@@ -254,15 +246,13 @@ static int32_t HPOLAB_ABI aws_s3_list(struct hpolab_ctx *ctx,
     if (!s)
         return no_session(ctx, "S3 list");
     if (!each)
-        return fail(ctx, s, HPOLAB_ERR_INVALID,
-                                "S3 list: no callback given");
+        return fail(ctx, s, HPOLAB_ERR_INVALID, "S3 list: no callback given");
     char *bucket = NULL, *key = NULL;
     int32_t st = split(ctx, s, "S3 list", uri, &bucket, &key);
     struct hpolab_s3_list l = {0};
     struct hpolab_error err;
     if (st == HPOLAB_OK &&
-        (st = hpolab_s3_list(s->client, bucket, key, 0, &l, &err)) !=
-            HPOLAB_OK)
+        (st = hpolab_s3_list(s->client, bucket, key, 0, &l, &err)) != HPOLAB_OK)
         fail(ctx, s, st, "%s", err.message);
     size_t plen = key ? strlen(key) : 0;
     /* a callback that fails may say why on ctx; a stale message must not
@@ -304,14 +294,13 @@ static int32_t HPOLAB_ABI aws_s3_delete(struct hpolab_ctx *ctx,
 
 static int32_t HPOLAB_ABI aws_s3_put_dir_targz(struct hpolab_ctx *ctx,
                                                struct hpolab_aws_session *s,
-                                               const char *dir,
-                                               const char *uri)
+                                               const char *dir, const char *uri)
 {
     if (!s)
         return no_session(ctx, "S3 put folder");
     if (!dir)
         return fail(ctx, s, HPOLAB_ERR_INVALID,
-                                "S3 put folder: no folder given");
+                    "S3 put folder: no folder given");
     const char *tmpdir = getenv("TMPDIR");
     char path[4096];
     snprintf(path, sizeof path, "%s/hpolab-pack-XXXXXX.tar.gz",
@@ -319,9 +308,9 @@ static int32_t HPOLAB_ABI aws_s3_put_dir_targz(struct hpolab_ctx *ctx,
     int fd = mkstemps(path, 7);
     if (fd < 0)
         return fail(ctx, s, HPOLAB_ERR_IO,
-                                "S3 put folder %s: cannot create a "
-                                "temporary file %s",
-                                dir, path);
+                    "S3 put folder %s: cannot create a "
+                    "temporary file %s",
+                    dir, path);
     close(fd);
     struct hpolab_error err;
     int32_t st = hpolab_pack_dir_targz(dir, NULL, path, NULL, &err);
@@ -333,8 +322,7 @@ static int32_t HPOLAB_ABI aws_s3_put_dir_targz(struct hpolab_ctx *ctx,
     return st;
 }
 
-static const char *HPOLAB_ABI aws_last_error(
-    const struct hpolab_aws_session *s)
+static const char *HPOLAB_ABI aws_last_error(const struct hpolab_aws_session *s)
 {
     return s ? s->last_error : "";
 }
