@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend_args.h"
 #include "local_internal.h"
 
 static int32_t HPOLAB_ABI local_create(struct hpolab_ctx *ctx,
@@ -21,13 +22,9 @@ static int32_t HPOLAB_ABI local_create(struct hpolab_ctx *ctx,
                                        void **out_state)
 {
     *out_state = NULL;
-    if (!args || args->struct_size < offsetof(struct hpolab_backend_args,
-                                              wake_fd) + sizeof(int32_t))
-        return hpolab_set_error(ctx, HPOLAB_ERR_ABI,
-                                "backend arguments are too small");
-    if (args->entry_argc < 1 || !args->entry_argv || !args->entry_argv[0])
-        return hpolab_set_error(ctx, HPOLAB_ERR_INVALID,
-                                "the benchmark has no entry point to run");
+    int32_t checked = hpolab_common_backend_args_check(ctx, args, 1);
+    if (checked != HPOLAB_OK)
+        return checked;
     struct local_backend *b = calloc(1, sizeof *b);
     if (!b)
         return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend_args.h"
 #include "sm_internal.h"
 
 int32_t sm_fail(struct sm_backend *b, struct hpolab_ctx *ctx, int32_t st,
@@ -100,13 +101,9 @@ static int32_t HPOLAB_ABI sm_create(struct hpolab_ctx *ctx,
                                     void **out_state)
 {
     *out_state = NULL;
-    if (!args || args->struct_size < offsetof(struct hpolab_backend_args,
-                                              wake_fd) + sizeof(int32_t))
-        return hpolab_set_error(ctx, HPOLAB_ERR_ABI,
-                                "backend arguments are too small");
-    if (args->entry_argc < 1 || !args->entry_argv || !args->entry_argv[0])
-        return hpolab_set_error(ctx, HPOLAB_ERR_INVALID,
-                                "the benchmark has no entry point to run");
+    int32_t checked = hpolab_common_backend_args_check(ctx, args, 1);
+    if (checked != HPOLAB_OK)
+        return checked;
     const struct hpolab_ext_aws_v1 *aws =
         hpolab_host->get_extension(ctx, HPOLAB_EXT_AWS_V1);
     if (!aws || aws->struct_size < offsetof(struct hpolab_ext_aws_v1,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_args.h"
 #include "sim_bench.h"
 #include "sim_queue.h"
 
@@ -107,10 +108,9 @@ static int32_t HPOLAB_ABI sim_create(struct hpolab_ctx *ctx,
                                      void **out_state)
 {
     *out_state = NULL;
-    if (!args || args->struct_size < offsetof(struct hpolab_backend_args,
-                                              wake_fd) + sizeof(int32_t))
-        return hpolab_set_error(ctx, HPOLAB_ERR_ABI,
-                                "backend arguments are too small");
+    int32_t checked = hpolab_common_backend_args_check(ctx, args, 0);
+    if (checked != HPOLAB_OK)
+        return checked;
     struct sim_backend *b = calloc(1, sizeof *b);
     if (!b)
         return hpolab_set_error(ctx, HPOLAB_ERR_NOMEM, "out of memory");
