@@ -155,6 +155,19 @@ static void get_trials(struct hpolab_state_reader *r, struct bo_searcher *f)
     }
 }
 
+/* Entry i (an observation or a pending evaluation) names trial index t. */
+static void check_trial_index(struct hpolab_state_reader *r,
+                              const struct bo_searcher *f, const char *what,
+                              uint64_t i, uint64_t t)
+{
+    if (r->st == HPOLAB_OK && t >= f->ntrials)
+        hpolab_state_bad(r, HPOLAB_ERR_PARSE,
+                         "damaged: %s %llu is of trial index %llu, but "
+                         "there are %zu trials",
+                         what, (unsigned long long)i, (unsigned long long)t,
+                         f->ntrials);
+}
+
 static void get_observations(struct hpolab_state_reader *r,
                              struct bo_searcher *f)
 {
@@ -163,12 +176,7 @@ static void get_observations(struct hpolab_state_reader *r,
         uint64_t t = hpolab_state_get_u(r, 8, "an observation's trial");
         uint64_t res = hpolab_state_get_u(r, 8, "an observation's resource");
         double y = hpolab_state_get_f64(r, "an observation's value");
-        if (r->st == HPOLAB_OK && t >= f->ntrials)
-            hpolab_state_bad(r, HPOLAB_ERR_PARSE,
-                             "damaged: observation %llu is of trial index "
-                             "%llu, but there are %zu trials",
-                             (unsigned long long)i, (unsigned long long)t,
-                             f->ntrials);
+        check_trial_index(r, f, "observation", i, t);
         if (r->st == HPOLAB_OK)
             r->st = bo_set_obs(f, r->ctx, (size_t)t, (int64_t)res, y);
     }
@@ -176,12 +184,7 @@ static void get_observations(struct hpolab_state_reader *r,
     for (uint64_t i = 0; i < n && r->st == HPOLAB_OK; i++) {
         uint64_t t = hpolab_state_get_u(r, 8, "a pending evaluation's trial");
         uint64_t res = hpolab_state_get_u(r, 8, "a pending resource");
-        if (r->st == HPOLAB_OK && t >= f->ntrials)
-            hpolab_state_bad(r, HPOLAB_ERR_PARSE,
-                             "damaged: pending evaluation %llu is of trial "
-                             "index %llu, but there are %zu trials",
-                             (unsigned long long)i, (unsigned long long)t,
-                             f->ntrials);
+        check_trial_index(r, f, "pending evaluation", i, t);
         if (r->st == HPOLAB_OK)
             r->st = bo_add_pending(f, r->ctx, (size_t)t, (int64_t)res);
     }
