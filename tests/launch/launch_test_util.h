@@ -188,4 +188,57 @@ static inline int lt_alive(long pid)
     return pid > 0 && hpolab_process_start_ticks(pid) != 0;
 }
 
+/* A test's own folder with results/ and study.json in it, removed after the
+ * test (cmocka setup/teardown through the per-file wrappers). */
+struct lt_fixture {
+    char dir[256];
+    char results[320];
+    char study[320];
+};
+
+/* prefix: the folder's name before the random suffix, e.g. "hpolab-launch" */
+static inline int lt_fixture_setup(void **state, const char *prefix)
+{
+    struct lt_fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/%s-XXXXXX", prefix);
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->results, sizeof f->results, "%s/results", f->dir);
+    snprintf(f->study, sizeof f->study, "%s/study.json", f->dir);
+    *state = f;
+    return 0;
+}
+
+static inline int lt_fixture_teardown(void **state)
+{
+    struct lt_fixture *f = *state;
+    const char *argv[] = {"/bin/rm", "-rf", f->dir, NULL};
+    struct cmd_out c;
+    lt_run("/tmp", argv, NULL, &c);
+    cmd_out_free(&c);
+    free(f);
+    return 0;
+}
+
+#ifdef HPOLAB_TEST_CLI
+/* hpolab launch f->study --engine local into f->results as tag, then the
+ * more arguments (NULL-terminated, or NULL); the exit status. */
+static inline int lt_launch_local(struct lt_fixture *f, const char *tag,
+                                  const char *const *more, struct cmd_out *c)
+{
+    const char *argv[40] = {
+        HPOLAB_TEST_CLI, "launch",   f->study,           "--engine", "local",
+        "--results_dir", f->results, "--experiment_tag", tag};
+    size_t n = 9;
+    for (size_t i = 0; more && more[i] && n < 39; i++)
+        argv[n++] = more[i];
+    argv[n] = NULL;
+    return lt_run(f->dir, argv, NULL, c);
+}
+#endif
+
 #endif

@@ -17,37 +17,18 @@
 
 #include "launch_test_util.h"
 
-struct fixture {
-    char dir[256];
-    char results[320];
-    char study[320];
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hpolab-launch-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->results, sizeof f->results, "%s/results", f->dir);
-    snprintf(f->study, sizeof f->study, "%s/study.json", f->dir);
-    *state = f;
-    return 0;
+    return lt_fixture_setup(state, "hpolab-launch");
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    const char *argv[] = {"/bin/rm", "-rf", f->dir, NULL};
-    struct cmd_out c;
-    lt_run("/tmp", argv, NULL, &c);
-    cmd_out_free(&c);
-    free(f);
-    return 0;
+    return lt_fixture_teardown(state);
 }
 
 /* entry: extra fixture arguments as JSON list items; methods: JSON. */
-static void write_study(struct fixture *f, const char *entry,
+static void write_study(struct lt_fixture *f, const char *entry,
                         const char *methods, int n_workers, double budget)
 {
     char text[4096];
@@ -66,20 +47,13 @@ static void write_study(struct fixture *f, const char *entry,
     lt_write_text(f->study, text);
 }
 
-static int launch(struct fixture *f, const char *tag, const char *const *more,
-                  struct cmd_out *c)
+static int launch(struct lt_fixture *f, const char *tag,
+                  const char *const *more, struct cmd_out *c)
 {
-    const char *argv[40] = {HPOLAB_TEST_CLI, "launch", f->study, "--engine",
-                            "local", "--results_dir", f->results,
-                            "--experiment_tag", tag};
-    size_t n = 9;
-    for (size_t i = 0; more && more[i]; i++)
-        argv[n++] = more[i];
-    argv[n] = NULL;
-    return lt_run(f->dir, argv, NULL, c);
+    return lt_launch_local(f, tag, more, c);
 }
 
-static int hpolab(struct fixture *f, const char *cmd, const char *tag,
+static int hpolab(struct lt_fixture *f, const char *cmd, const char *tag,
                   const char *opt, const char *val, struct cmd_out *c)
 {
     const char *argv[] = {HPOLAB_TEST_CLI, cmd, tag, "--results_dir",
@@ -107,7 +81,7 @@ static unsigned long master_seed_of(const char *out)
 
 static void test_parallel_study(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     /* two identical random searches: equal seeds must give equal trials */
     write_study(f, ", \"--sleep\", \"0.3\"",
                 "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"},"
@@ -204,7 +178,7 @@ static int trial_pids(const char *root, const char *slice, long pids[2])
 
 static void test_cancel_leaves_no_process(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     write_study(f, ", \"--mode\", \"slow\"",
                 "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}",
                 1, 100);
@@ -264,7 +238,7 @@ static void test_cancel_leaves_no_process(void **state)
 
 static void test_failures(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     write_study(f, ", \"--sleep\", \"0.2\"",
                 "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"},"
                 " \"BAD\": {\"scheduler\": \"fifo\", \"searcher\": \"random\","
@@ -342,7 +316,7 @@ static unsigned slice_gpus(const char *root, const char *slice, int *trials)
 
 static void test_disjoint_gpus(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     char script[512];
     snprintf(script, sizeof script, "%s/gpu.sh", f->dir);
     lt_write_text(script,
@@ -393,7 +367,7 @@ static void test_disjoint_gpus(void **state)
 
 static void test_bad_input(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     write_study(f, "", "{\"RS\": {}}", 1, 1);
     struct cmd_out c;
     const char *unwritable[] = {"--results_dir", "/proc/hpolab-results", NULL};

@@ -18,37 +18,19 @@
 
 #include "test_launch_resume_util.h"
 
-struct fixture {
-    char dir[256];
-    char results[320];
-    char study[320];
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hpolab-lresume-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->results, sizeof f->results, "%s/results", f->dir);
-    snprintf(f->study, sizeof f->study, "%s/study.json", f->dir);
-    *state = f;
-    return 0;
+    return lt_fixture_setup(state, "hpolab-lresume");
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    const char *argv[] = {"/bin/rm", "-rf", f->dir, NULL};
-    struct cmd_out c;
-    lt_run("/tmp", argv, NULL, &c);
-    cmd_out_free(&c);
-    free(f);
-    return 0;
+    return lt_fixture_teardown(state);
 }
 
 /* Trials of 3 epochs, sleep_s before each report; methods: JSON. */
-static void write_study(struct fixture *f, const char *methods, double sleep_s)
+static void write_study(struct lt_fixture *f, const char *methods,
+                        double sleep_s)
 {
     char text[4096];
     snprintf(text, sizeof text,
@@ -65,21 +47,14 @@ static void write_study(struct fixture *f, const char *methods, double sleep_s)
     lt_write_text(f->study, text);
 }
 
-static int launch(struct fixture *f, const char *tag, const char *const *more,
-                  struct cmd_out *c)
+static int launch(struct lt_fixture *f, const char *tag,
+                  const char *const *more, struct cmd_out *c)
 {
-    const char *argv[40] = {HPOLAB_TEST_CLI, "launch", f->study, "--engine",
-                            "local", "--results_dir", f->results,
-                            "--experiment_tag", tag};
-    size_t n = 9;
-    for (size_t i = 0; more && more[i]; i++)
-        argv[n++] = more[i];
-    argv[n] = NULL;
-    return lt_run(f->dir, argv, NULL, c);
+    return lt_launch_local(f, tag, more, c);
 }
 
-static int resume(struct fixture *f, const char *tag, const char *const *more,
-                  struct cmd_out *c)
+static int resume(struct lt_fixture *f, const char *tag,
+                  const char *const *more, struct cmd_out *c)
 {
     const char *argv[20] = {HPOLAB_TEST_CLI, "launch", "--resume", tag,
                             "--results_dir", f->results};
@@ -115,7 +90,7 @@ static size_t live_trials(const char *tuner_dir, long *pids, size_t n)
 
 static void test_kill_everything_then_resume(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     write_study(f,
                 "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"},"
                 " \"RS2\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}",
@@ -297,7 +272,7 @@ static int exited_within(long pid, double timeout)
 
 static void test_adopt_running_job(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     write_study(f,
                 "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}",
                 1.0);
@@ -361,7 +336,7 @@ static void test_adopt_running_job(void **state)
 /* hpolab cancel after a resume stops the adopted job too. */
 static void test_cancel_adopted(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     write_study(f,
                 "{\"RS\": {\"scheduler\": \"fifo\", \"searcher\": \"random\"}}",
                 1.0);
@@ -399,7 +374,7 @@ static void test_cancel_adopted(void **state)
 
 static void test_bad_input(void **state)
 {
-    struct fixture *f = *state;
+    struct lt_fixture *f = *state;
     struct cmd_out c;
     assert_int_equal(resume(f, "nosuch", NULL, &c), 2);
     assert_non_null(strstr(c.err, "no launched study 'nosuch'"));
