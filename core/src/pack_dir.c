@@ -159,25 +159,42 @@ int32_t hpolab_pack_dir_targz(const char *dir, const char *skip_dir,
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return hpolab_error_set(err, HPOLAB_ERR_NOT_FOUND,
                                 "%s: expected a folder to pack", dir);
-    struct archive *a = archive_write_new();
-    if (!a)
-        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-    int32_t st = HPOLAB_OK;
-    if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-        archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-        archive_write_open_filename(a, out) != ARCHIVE_OK)
-        st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
-                              archive_error_string(a));
+    struct archive *a = NULL;
+    int32_t st = hpolab_targz_open(out, &a, err);
+    if (st != HPOLAB_OK)
+        return st;
     struct pack pk = {a, skip_dir, out, 0};
-    if (st == HPOLAB_OK)
-        st = add_tree(&pk, dir, NULL, 0, err);
+    st = hpolab_targz_finish(a, out, add_tree(&pk, dir, NULL, 0, err), err);
+    if (st == HPOLAB_OK && n_files)
+        *n_files = pk.n_files;
+    return st;
+}
+
+int32_t hpolab_targz_open(const char *out, struct archive **a,
+                          struct hpolab_error *err)
+{
+    *a = archive_write_new();
+    if (!*a)
+        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
+    if (archive_write_add_filter_gzip(*a) != ARCHIVE_OK ||
+        archive_write_set_format_pax_restricted(*a) != ARCHIVE_OK ||
+        archive_write_open_filename(*a, out) != ARCHIVE_OK) {
+        int32_t st =
+            hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
+                             archive_error_string(*a));
+        return hpolab_targz_finish(*a, out, st, err);
+    }
+    return HPOLAB_OK;
+}
+
+int32_t hpolab_targz_finish(struct archive *a, const char *out, int32_t st,
+                            struct hpolab_error *err)
+{
     if (archive_write_close(a) != ARCHIVE_OK && st == HPOLAB_OK)
         st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
                               archive_error_string(a));
     archive_write_free(a);
     if (st != HPOLAB_OK)
         unlink(out);
-    else if (n_files)
-        *n_files = pk.n_files;
     return st;
 }

@@ -6,6 +6,17 @@
 
 #include "error.h"
 
+struct archive;
+
+/* A new gzip-compressed (pax) tar file out, as every tar.gz hpolab writes;
+ * *a [owned: hpolab_targz_finish]. */
+int32_t hpolab_targz_open(const char *out, struct archive **a,
+                          struct hpolab_error *err);
+/* Closes and frees a; st is the status of writing its entries. Returns st,
+ * or the close's error; on failure out is removed. */
+int32_t hpolab_targz_finish(struct archive *a, const char *out, int32_t st,
+                            struct hpolab_error *err);
+
 /* Writes the regular files and folders below dir into the gzip tar file
  * out: paths relative to dir, in name order, mtime and owner cleared (the
  * same folder gives the same bytes). Names starting with '.' (.git, .venv)

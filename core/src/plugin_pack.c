@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "pack_dir.h"
 #include "plugin_loader.h"
 #include "plugin_pack_sha256.h"
 #include "preset.h"
@@ -168,18 +169,12 @@ static int32_t write_tarball(const char *dir,
                              const char *manifest, const char *out,
                              struct hpolab_error *err)
 {
-    struct archive *a = archive_write_new();
-    if (!a)
-        return hpolab_error_set(err, HPOLAB_ERR_NOMEM, "out of memory");
-    int32_t st = HPOLAB_OK;
-    if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-        archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-        archive_write_open_filename(a, out) != ARCHIVE_OK)
-        st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
-                              archive_error_string(a));
-    if (st == HPOLAB_OK)
-        st = add_entry(a, HPOLAB_PACK_MANIFEST, manifest, strlen(manifest),
-                       0644, out, err);
+    struct archive *a = NULL;
+    int32_t st = hpolab_targz_open(out, &a, err);
+    if (st != HPOLAB_OK)
+        return st;
+    st = add_entry(a, HPOLAB_PACK_MANIFEST, manifest, strlen(manifest), 0644,
+                   out, err);
     for (size_t i = 0; st == HPOLAB_OK && i < m->n_files; i++) {
         char *path = hpolab_path_join(dir, m->files[i].name);
         char *data = NULL;
@@ -192,13 +187,7 @@ static int32_t write_tarball(const char *dir,
         free(data);
         free(path);
     }
-    if (archive_write_close(a) != ARCHIVE_OK && st == HPOLAB_OK)
-        st = hpolab_error_set(err, HPOLAB_ERR_IO, "%s: cannot write: %s", out,
-                              archive_error_string(a));
-    archive_write_free(a);
-    if (st != HPOLAB_OK)
-        unlink(out);
-    return st;
+    return hpolab_targz_finish(a, out, st, err);
 }
 
 int32_t hpolab_plugin_pack(const char *dir, const struct hpolab_pack_options *o,
