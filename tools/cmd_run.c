@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_options.h"
+#include "cli_signals.h"
 #include "clock.h"
 #include "diag.h"
 #include "fsutil.h"
@@ -151,21 +152,6 @@ static void on_signal(int sig)
     struct hpolab_tuner *t = current_tuner;
     if (t)
         hpolab_tuner_interrupt(t, interrupts >= 2);
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* a closed terminal ends the study like Ctrl-C, never half-way */
-    sigaction(SIGHUP, &sa, NULL);
-    /* a reader that went away (| head) must not kill the tuner: output
-     * errors are ignored, the study runs on */
-    signal(SIGPIPE, SIG_IGN);
 }
 
 static const char *signal_what(int sig)
@@ -823,7 +809,7 @@ int hpolab_cmd_run(int argc, char **argv)
         printf("nothing to run: --start_seed %lld >= --num_seeds %lld (seeds "
                "run are start_seed .. num_seeds-1)\n",
                (long long)a.start_seed, (long long)a.num_seeds);
-    install_signals();
+    cli_install_stop_signals(on_signal);
     for (size_t i = 0; i < study->n_methods && rc == 0; i++) {
         const struct hpolab_study_method *m = &study->methods[i];
         if (a.method && strcmp(a.method, m->name) != 0)
